@@ -1,0 +1,55 @@
+"""The boltwise Scrapy add-on: ``ADDONS = {"boltwise.addon.Boltwise": 0}``.
+
+Installs the pipelines and middlewares, the ``BOLTWISE_*`` defaults and safe crawling defaults.
+Everything here is set at add-on priority or lower, so project settings and ``-s`` win.
+"""
+
+from __future__ import annotations
+
+from scrapy.settings import Settings
+
+from boltwise import __version__, config
+
+PIPELINES = {
+    "boltwise.pipelines.ExtractPipeline": 100,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # next to the downloader, so redirect/retry/decompression see replayed responses as live ones
+    "boltwise.middlewares.ReplayMiddleware": 950,
+    "boltwise.middlewares.RecordMiddleware": 960,
+}
+
+SAFE_DEFAULTS = {
+    "USER_AGENT": f"boltwise/{__version__} (news-ingestion crawler; Scrapy)",
+    "ROBOTSTXT_OBEY": True,
+    "AUTOTHROTTLE_ENABLED": True,
+    "DOWNLOAD_MAXSIZE": 32 * 1024 * 1024,
+    "DOWNLOAD_WARNSIZE": 8 * 1024 * 1024,
+    # only http(s) is crawled; the other handlers would just widen what a URL can reach
+    "DOWNLOAD_HANDLERS": {"ftp": None, "s3": None, "data": None, "file": None},
+    "REMOTE_CONTROL_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
+}
+
+# replay answers from disk: politeness delays would only slow it down
+REPLAY_OVERRIDES = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+}
+
+
+class Boltwise:
+    def update_settings(self, settings: Settings) -> None:
+        for name, value in config.DEFAULTS.items():
+            settings.set(name, value, priority="default")
+        for name, value in SAFE_DEFAULTS.items():
+            settings.set(name, value, priority="addon")
+        if config.getlist(settings, "BOLTWISE_REPLAY_DIR"):
+            for name, value in REPLAY_OVERRIDES.items():
+                settings.set(name, value, priority="addon")
+        for path, order in PIPELINES.items():
+            settings["ITEM_PIPELINES"][path] = order
+        for path, order in DOWNLOADER_MIDDLEWARES.items():
+            settings["DOWNLOADER_MIDDLEWARES"][path] = order

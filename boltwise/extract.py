@@ -1,0 +1,88 @@
+"""Article extraction: one HTML page in, one :class:`~boltwise.items.Article` out.
+
+A pure function over plain data so that it can run in worker processes (see
+:mod:`boltwise.workers`) and be tested without a crawler. The page is parsed once: the same lxml
+tree serves our standard-metadata reader and trafilatura.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from trafilatura.utils import load_html
+
+from boltwise.items import Article, Page
+from boltwise.metadata import iso_datetime, read_metadata
+
+
+class BrokenPage(ValueError):
+    """The page cannot be parsed as HTML at all."""
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """trafilatura options, built once from ``BOLTWISE_EXTRACT_*`` settings."""
+
+    favor: str = "balanced"  # balanced | precision | recall
+    tables: bool = True
+    deduplicate: bool = False
+
+    def __post_init__(self) -> None:
+        if self.favor not in ("balanced", "precision", "recall"):
+            raise ValueError(f"favor must be balanced, precision or recall, not {self.favor!r}")
+
+
+def extract_article(page: Page, options: ExtractOptions) -> Article | None:
+    """Extract the article of ``page``; None when the page holds no article text."""
+    tree = load_html(page.html)
+    if tree is None:
+        raise BrokenPage("not parseable as HTML")
+    meta = read_metadata(tree)
+    base = page.url or page.source
+    canonical = urljoin(base, meta.canonical) if meta.canonical and page.url else None
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=canonical or page.url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=options.tables,
+        favor_precision=options.favor == "precision",
+        favor_recall=options.favor == "recall",
+        deduplicate=options.deduplicate,
+    )
+    if doc is None or not doc.text or not doc.text.strip():
+        return None
+    url = canonical or doc.url or page.url
+    return Article(
+        source=page.source,
+        text=doc.text,
+        url=url,
+        site=site_of(url),
+        title=meta.title or doc.title,
+        description=doc.description,
+        author=meta.author or doc.author,
+        published=meta.published or iso_datetime(doc.date),
+        modified=meta.modified,
+        language=doc.language or meta.language,
+        categories=meta.section or _split(doc.categories),
+        tags=meta.keywords or _split(doc.tags),
+        image=doc.image,
+        word_count=len(doc.text.split()),
+        fetched_at=page.fetched_at,
+    )
+
+
+def site_of(url: str | None) -> str | None:
+    """The site an URL belongs to: its host, lower-cased, without a leading ``www.``."""
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
+
+
+def _split(value: list[str] | str | None) -> list[str]:
+    if isinstance(value, str):
+        value = value.split(",")
+    return [v.strip() for v in value or [] if v and v.strip()]

@@ -1,0 +1,41 @@
+"""Item types that flow through the boltwise pipelines.
+
+A spider yields a :class:`Page` (raw HTML still to be extracted) or, for already-extracted saved
+text, an :class:`Article` directly. The extraction pipeline turns every ``Page`` into an
+``Article``; every later stage works on ``Article`` through ``ItemAdapter``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Page:
+    """A fetched or saved HTML page that has not been extracted yet."""
+
+    source: str  # the requested URL, the saved file's path, or the WARC record's target URI
+    html: str
+    url: str | None = None  # the page's own URL after redirects, when it has one
+    fetched_at: str | None = None  # ISO 8601, UTC
+
+
+@dataclass
+class Article:
+    """One article record: what boltwise outputs and stores."""
+
+    source: str
+    text: str
+    url: str | None = None
+    site: str | None = None
+    title: str | None = None
+    description: str | None = None
+    author: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    word_count: int = 0
+    fetched_at: str | None = None

@@ -1,0 +1,151 @@
+"""Standard page metadata: JSON-LD, OpenGraph and ``<link rel=canonical>``.
+
+We rely on these standards rather than on theme CSS: every news CMS emits them, and they say
+whether a page is an article, what its canonical URL is and when it was published or modified.
+Works on any lxml HTML tree (trafilatura's or parsel's), so the spider and the extraction worker
+share one reading of a page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lxml.etree import _Element
+
+# schema.org types that denote one article; everything else with a type is "not an article"
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "ReviewNewsArticle",
+        "BackgroundNewsArticle",
+        "TechArticle",
+        "Report",
+        "LiveBlogPosting",
+        "SatiricalArticle",
+    }
+)
+
+
+@dataclass
+class PageMetadata:
+    types: set[str] = field(default_factory=set)  # JSON-LD @type values found on the page
+    og_type: str | None = None
+    canonical: str | None = None
+    title: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    author: str | None = None
+    section: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    language: str | None = None
+
+    @property
+    def is_article(self) -> bool | None:
+        """True or False when the page says what it is, None when it says nothing."""
+        if self.types & ARTICLE_TYPES or self.og_type == "article":
+            return True
+        if self.types or self.og_type:
+            return False
+        return None
+
+
+def read_metadata(tree: _Element) -> PageMetadata:
+    meta = PageMetadata()
+    lang = tree.get("lang") if tree.tag == "html" else None
+    if lang is None:
+        lang = next(iter(tree.xpath("//html/@lang")), None)
+    meta.language = lang.split("-")[0].lower() if lang else None
+    meta.canonical = _first(
+        tree.xpath("//link[contains(concat(' ', @rel, ' '), ' canonical ')]/@href")
+    )
+
+    og: dict[str, list[str]] = {}
+    for el in tree.xpath("//meta[@property and @content]"):
+        og.setdefault(el.get("property").strip().lower(), []).append(el.get("content").strip())
+    meta.og_type = _first(og.get("og:type", [])) or None
+    meta.canonical = meta.canonical or _first(og.get("og:url", []))
+    meta.title = _first(og.get("og:title", []))
+    meta.published = iso_datetime(_first(og.get("article:published_time", [])))
+    meta.modified = iso_datetime(_first(og.get("article:modified_time", [])))
+    meta.section = og.get("article:section", [])
+    meta.keywords = og.get("article:tag", [])
+
+    for obj in _jsonld_objects(tree):
+        types = obj.get("@type")
+        types = (
+            {types} if isinstance(types, str) else {t for t in types or [] if isinstance(t, str)}
+        )
+        meta.types |= types
+        if types & ARTICLE_TYPES:
+            meta.title = _text(obj.get("headline")) or meta.title
+            meta.published = iso_datetime(_text(obj.get("datePublished"))) or meta.published
+            meta.modified = iso_datetime(_text(obj.get("dateModified"))) or meta.modified
+            meta.author = _author(obj.get("author")) or meta.author
+            meta.section = _strings(obj.get("articleSection")) or meta.section
+            meta.keywords = _strings(obj.get("keywords")) or meta.keywords
+    return meta
+
+
+def iso_datetime(value: str | None) -> str | None:
+    """Normalise an ISO 8601 date or date-time; None for anything that is not one."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    # a bare date stays a date: inventing midnight would claim a precision the page lacks
+    return value[:10] if len(value) == 10 else parsed.isoformat()
+
+
+def _jsonld_objects(tree: _Element) -> Iterator[dict[str, Any]]:
+    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue  # broken JSON-LD is common; the page's other metadata still counts
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(reversed(node))
+            elif isinstance(node, dict):
+                if "@graph" in node:
+                    stack.append(node["@graph"])
+                if "@type" in node:
+                    yield node
+
+
+def _first(values: list[str]) -> str | None:
+    return values[0] if values else None
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list):
+        return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    return []
+
+
+def _author(value: Any) -> str | None:
+    if isinstance(value, list):
+        names = [name for name in (_author(v) for v in value) if name]
+        return "; ".join(names) or None
+    if isinstance(value, dict):
+        return _text(value.get("name"))
+    return _text(value)

@@ -1,0 +1,125 @@
+"""Reading saved article files: ``.txt``, ``.html``/``.htm`` (optionally ``.gz``), ``.warc[.gz]``.
+
+Plain functions over paths: the ``files`` spider only adapts them to Scrapy. Every problem with a
+file is a :class:`SavedFileError` naming the reason, so the caller can report it per file and go on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from boltwise import warc
+from boltwise.items import Article, Page
+from boltwise.textcodec import UndecodableError, decode
+
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+TEXT_SUFFIXES = (".txt",)
+WARC_SUFFIXES = (".warc", ".warc.gz")
+SUPPORTED_SUFFIXES = HTML_SUFFIXES + TEXT_SUFFIXES + WARC_SUFFIXES
+
+
+class SavedFileError(Exception):
+    reason = "error"  # short, stable: used in stats names
+
+
+class EmptyFile(SavedFileError):
+    reason = "empty"
+
+
+class TooLarge(SavedFileError):
+    reason = "too_large"
+
+
+class Undecodable(SavedFileError):
+    reason = "undecodable"
+
+
+class BrokenFile(SavedFileError):
+    reason = "broken"
+
+
+def is_supported(path: Path) -> bool:
+    return path.name.lower().endswith(SUPPORTED_SUFFIXES)
+
+
+def walk(root: Path) -> Iterator[Path]:
+    """Every file below ``root`` (or ``root`` itself), sorted, so runs are repeatable."""
+    if root.is_file():
+        yield root
+        return
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} is neither a file nor a directory")
+    yield from sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def read(path: Path, max_bytes: int) -> Iterator[Page | Article | SavedFileError]:
+    """Yield what ``path`` holds: an Article for text, a Page per HTML document, and a
+    SavedFileError (yielded, not raised) for the file or WARC record that cannot be read."""
+    name = path.name.lower()
+    if name.endswith(WARC_SUFFIXES):
+        yield from _read_warc(path)
+        return
+    try:
+        data = _load(path, max_bytes)
+        text = decode(data, html=not name.endswith(TEXT_SUFFIXES))
+    except SavedFileError as exc:
+        yield exc
+        return
+    except UndecodableError as exc:
+        yield Undecodable(str(exc))
+        return
+    if not text.strip():
+        yield EmptyFile("only white space")
+        return
+    fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
+    if name.endswith(TEXT_SUFFIXES):
+        yield Article(
+            source=str(path), text=text, word_count=len(text.split()), fetched_at=fetched_at
+        )
+    else:
+        yield Page(source=str(path), html=text, fetched_at=fetched_at)
+
+
+def _load(path: Path, max_bytes: int) -> bytes:
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFile("0 bytes")
+    if max_bytes and size > max_bytes:
+        raise TooLarge(f"{size} bytes, more than BOLTWISE_FILES_MAX_BYTES={max_bytes}")
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+                # read one byte past the cap to tell "exactly at the cap" from "over it"
+                data = stream.read(max_bytes + 1 if max_bytes else -1)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise BrokenFile(f"not valid gzip: {exc}") from exc
+        if max_bytes and len(data) > max_bytes:
+            raise TooLarge(f"more than BOLTWISE_FILES_MAX_BYTES={max_bytes} bytes uncompressed")
+        if not data:
+            raise EmptyFile("0 bytes uncompressed")
+    return data
+
+
+def _read_warc(path: Path) -> Iterator[Page | SavedFileError]:
+    try:
+        for record in warc.iter_responses(path):
+            content_type = next((v for k, v in record.headers if k.lower() == "content-type"), "")
+            if record.status != 200 or "html" not in content_type.lower():
+                continue  # redirects, images, scripts: not article pages
+            if not record.body:
+                yield EmptyFile(f"WARC record {record.uri} has an empty body")
+                continue
+            try:
+                html = decode(record.body, content_type=content_type)
+            except UndecodableError as exc:
+                yield Undecodable(f"WARC record {record.uri}: {exc}")
+                continue
+            yield Page(source=record.uri, html=html, url=record.uri, fetched_at=record.date)
+    except Exception as exc:  # warcio raises many types for a damaged archive
+        yield BrokenFile(f"damaged WARC: {exc}")

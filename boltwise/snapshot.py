@@ -1,0 +1,167 @@
+"""Saved pages for replay and record: a human-readable directory layout, plus WARC files.
+
+Layout: every saved response is two files side by side,
+
+* ``NAME`` — the body, exactly as received (after undoing gzip/deflate transfer compression);
+* ``NAME.meta.json`` — ``{"url": ..., "status": 200, "headers": {...}, "body": "NAME"}``.
+
+Where files live inside the directory does not matter: the URL in the meta file is what replay
+matches on. Recording names them ``<host>/<path>`` so that people can find and edit them. Any
+``.warc`` / ``.warc.gz`` file in the directory is served as well. When several directories are
+given, later ones win, so a small directory of changed pages can be laid over a full snapshot.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from w3lib.url import canonicalize_url
+
+from boltwise import warc
+
+META_SUFFIX = ".meta.json"
+
+
+@dataclass
+class SavedResponse:
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def replay_key(url: str) -> str:
+    """URLs that any server would answer alike (query order, fragment) share one key."""
+    return canonicalize_url(url, keep_fragments=False)
+
+
+class Snapshot:
+    """A read-only index over one or more replay directories; bodies are read on demand."""
+
+    def __init__(self, directories: Iterable[Path]) -> None:
+        self._index: dict[str, tuple[Path, int | None]] = {}
+        for directory in directories:
+            if not directory.is_dir():
+                raise FileNotFoundError(f"replay directory {directory} does not exist")
+            for path in sorted(directory.rglob("*.warc")) + sorted(directory.rglob("*.warc.gz")):
+                for record in warc.iter_responses(path, bodies=False):
+                    self._index[replay_key(record.uri)] = (path, record.offset)
+            for path in sorted(directory.rglob("*" + META_SUFFIX)):
+                url = json.loads(path.read_text("utf-8"))["url"]
+                self._index[replay_key(url)] = (path, None)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def get(self, url: str) -> SavedResponse | None:
+        entry = self._index.get(replay_key(url))
+        if entry is None:
+            return None
+        path, offset = entry
+        if offset is not None:
+            record = warc.read_response(path, offset)
+            return SavedResponse(url, record.status, record.headers, record.body or b"")
+        meta = json.loads(path.read_text("utf-8"))
+        body_path = path.with_name(meta.get("body") or path.name.removesuffix(META_SUFFIX))
+        body = body_path.read_bytes() if body_path.is_file() else b""
+        return SavedResponse(url, int(meta.get("status", 200)), _header_list(meta), body)
+
+
+def save(directory: Path, response: SavedResponse) -> Path:
+    """Write ``response`` in the replay layout below ``directory``; return the meta file's path."""
+    headers = list(response.headers)
+    body = _decode_body(headers, response.body)
+    if body is not response.body:
+        headers = [
+            (k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")
+        ]
+    body_path = directory / _relative_name(response.url, headers)
+    meta_path = body_path.with_name(body_path.name + META_SUFFIX)
+    if meta_path.exists() and json.loads(meta_path.read_text("utf-8"))["url"] != response.url:
+        # two URLs mapped to one name (e.g. "/a" and "/a.html"): keep both, distinguished
+        digest = hashlib.sha1(response.url.encode()).hexdigest()[:10]
+        body_path = body_path.with_name(f"{body_path.stem}__{digest}{body_path.suffix}")
+        meta_path = body_path.with_name(body_path.name + META_SUFFIX)
+    body_path.parent.mkdir(parents=True, exist_ok=True)
+    body_path.write_bytes(body)
+    grouped: dict[str, str | list[str]] = {}
+    for name, value in headers:
+        previous = grouped.get(name)
+        if previous is None:
+            grouped[name] = value
+        else:
+            grouped[name] = [*([previous] if isinstance(previous, str) else previous), value]
+    meta = {
+        "url": response.url,
+        "status": response.status,
+        "headers": grouped,
+        "body": body_path.name,
+    }
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return meta_path
+
+
+def _header_list(meta: Mapping[str, object]) -> list[tuple[str, str]]:
+    headers = meta.get("headers") or {}
+    assert isinstance(headers, Mapping)
+    pairs: list[tuple[str, str]] = []
+    for name, value in headers.items():
+        for one in [value] if isinstance(value, str) else value:
+            pairs.append((name, str(one)))
+    return pairs
+
+
+def _decode_body(headers: list[tuple[str, str]], body: bytes) -> bytes:
+    """Undo gzip/deflate so saved bodies stay readable; other encodings are kept as sent."""
+    encoding = next((v.strip().lower() for k, v in headers if k.lower() == "content-encoding"), "")
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return gzip.decompress(body)
+        if encoding == "deflate":
+            try:
+                return zlib.decompress(body)
+            except zlib.error:
+                return zlib.decompress(body, -zlib.MAX_WBITS)  # raw deflate, as some servers send
+    except (OSError, zlib.error, EOFError):
+        pass  # a body that does not decode is saved as received, header and all
+    return body
+
+
+_EXTENSIONS = {
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "application/rss+xml": ".xml",
+    "application/atom+xml": ".xml",
+    "application/xml": ".xml",
+    "text/xml": ".xml",
+    "text/plain": ".txt",
+    "application/json": ".json",
+}
+
+
+def _relative_name(url: str, headers: list[tuple[str, str]]) -> Path:
+    parts = urlsplit(url)
+    segments = [_safe(unquote(s)) for s in parts.path.split("/") if s not in ("", ".", "..")]
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    extension = _EXTENSIONS.get(content_type.split(";")[0].strip().lower(), ".bin")
+    if not segments or parts.path.endswith("/"):
+        segments.append("index" + extension)
+    elif "." not in segments[-1]:
+        segments[-1] += extension
+    if parts.query:
+        stem, dot, suffix = segments[-1].rpartition(".")
+        digest = hashlib.sha1(parts.query.encode()).hexdigest()[:10]
+        segments[-1] = f"{stem}__q{digest}{dot}{suffix}" if dot else f"{suffix}__q{digest}"
+    return Path(_safe(parts.netloc.lower()), *segments)
+
+
+def _safe(segment: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "-_.~@+" else "_" for c in segment)
+    return cleaned[:120] or "_"

@@ -1,0 +1,1 @@
+"""The spiders: ``boltwise`` (IT BOLTWISE), ``news`` (any site), ``files`` (saved files)."""

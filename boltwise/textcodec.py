@@ -1,0 +1,36 @@
+"""Turning saved bytes into text without guessing silently."""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+
+
+class UndecodableError(ValueError):
+    """No encoding decodes the bytes: neither a declared one, UTF-8, nor a detected one."""
+
+
+def decode(data: bytes, *, content_type: str | None = None, html: bool = True) -> str:
+    """Decode ``data``: BOM, declared charset (header, HTML meta), UTF-8, then detection."""
+    bom_encoding, _ = read_bom(data)
+    if bom_encoding:
+        return data.decode(bom_encoding).lstrip("\ufeff")
+    declared = http_content_type_encoding(content_type) if content_type else None
+    if declared is None and html:
+        declared = html_body_declared_encoding(data)
+    for encoding in (declared, "utf-8"):
+        if encoding is None:
+            continue
+        try:
+            codecs.lookup(encoding)
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    guess = from_bytes(data).best()
+    if guess is None or guess.encoding is None:
+        raise UndecodableError(
+            "no encoding decodes it (not UTF-8, no declared or detectable charset)"
+        )
+    return str(guess)

@@ -1,0 +1,73 @@
+import pytest
+from lxml import html
+
+from boltwise.discovery import (
+    MalformedDocument,
+    listing_links,
+    parse_feed,
+    parse_sitemap,
+    robots_sitemaps,
+)
+
+from .conftest import FIXTURES
+
+SITE = FIXTURES / "site" / "www.it-boltwise.de"
+HOME = "https://www.it-boltwise.de/"
+
+
+def test_robots_sitemaps():
+    text = (SITE / "robots.txt").read_text()
+    assert robots_sitemaps(text) == [HOME + "sitemap_index.xml", HOME + "news-sitemap.xml"]
+    assert robots_sitemaps("User-agent: *\nDisallow:\n") == []
+
+
+def test_sitemap_index_and_urlset_with_lastmod():
+    index = parse_sitemap((SITE / "sitemap_index.xml").read_bytes(), HOME)
+    assert [e.url for e in index.sitemaps][:1] == [HOME + "post-sitemap.xml"]
+    assert index.pages == [] and not index.malformed
+    posts = parse_sitemap((SITE / "post-sitemap.xml").read_bytes(), HOME)
+    assert len(posts.pages) == 4
+    assert all(e.lastmod and e.lastmod.startswith("2025-") for e in posts.pages)
+
+
+def test_google_news_sitemap():
+    news = parse_sitemap((SITE / "news-sitemap.xml").read_bytes(), HOME)
+    assert len(news.pages) == 2
+    assert news.pages[0].url.endswith("?amp=1")
+
+
+def test_rss_and_atom_feeds():
+    rss = parse_feed((SITE / "feed" / "index.xml").read_bytes(), HOME)
+    assert len(rss.pages) == 4
+    assert rss.pages[0].lastmod == "2025-10-21T09:12:00+02:00"
+    atom = parse_feed(
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/a"/>'
+        b"<updated>2025-01-01T10:00:00Z</updated></entry></feed>",
+        "https://x.example/feed",
+    )
+    assert [(e.url, e.lastmod) for e in atom.pages] == [
+        ("https://x.example/a", "2025-01-01T10:00:00+00:00")
+    ]
+
+
+def test_malformed_feed_is_salvaged_and_flagged():
+    broken = b"<rss><channel><item><link>https://x.example/1</link></item><item><link>https://x.exa"
+    listing = parse_feed(broken, "https://x.example/")
+    assert listing.malformed
+    # what parsed is kept (even the truncated tail); the crawl reports it as malformed
+    assert listing.pages[0].url == "https://x.example/1"
+
+
+@pytest.mark.parametrize("body", [b"", b"not xml at all", b"<html><body>hi</body></html>"])
+def test_not_a_feed_raises(body):
+    with pytest.raises(MalformedDocument):
+        parse_feed(body, "https://x.example/")
+    with pytest.raises(MalformedDocument):
+        parse_sitemap(body, "https://x.example/")
+
+
+def test_listing_links():
+    tree = html.fromstring((SITE / "category" / "ki-politik" / "index.html").read_bytes())
+    next_pages, articles = listing_links(tree, HOME + "category/ki-politik/")
+    assert next_pages == [HOME + "category/ki-politik/page/2/"]
+    assert len(articles) == 2 and all(a.endswith(".html") for a in articles)

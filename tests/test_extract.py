@@ -1,0 +1,69 @@
+import pytest
+
+from boltwise.extract import BrokenPage, ExtractOptions, extract_article, site_of
+from boltwise.items import Page
+
+from .conftest import FIXTURES, seed_lines
+
+SITE = FIXTURES / "site" / "www.it-boltwise.de"
+HOME = "https://www.it-boltwise.de/"
+SLUG = "nato-generalsekretaer-trifft-trump-gespraeche-ueber-ukraine-krieg"
+
+
+def page(path, url):
+    return Page(
+        source=url, html=path.read_text("utf-8"), url=url, fetched_at="2026-11-21T06:00:00+00:00"
+    )
+
+
+def test_article_fields_from_reconstructed_page():
+    url = f"{HOME}{SLUG}.html"
+    article = extract_article(page(SITE / f"{SLUG}.html", url), ExtractOptions())
+    assert article is not None
+    assert article.url == url and article.source == url
+    assert article.site == "it-boltwise.de"
+    assert article.title == "Nato-Generalsekretär trifft Trump: Gespräche über Ukraine-Krieg"
+    assert article.published == "2025-10-21T09:12:00+02:00"
+    assert article.author == "IT BOLTWISE Redaktion"
+    assert article.language == "de"
+    assert article.tags == ["NATO", "Ukraine", "USA"]
+    assert article.categories == ["KI & Politik"]
+    assert article.text.split("\n") == seed_lines("000_8393ffbcd8907b3d.txt")
+    assert article.word_count == len(article.text.split())
+    assert article.fetched_at == "2026-11-21T06:00:00+00:00"
+
+
+def test_amp_variant_takes_the_canonical_url():
+    amp = [p for p in SITE.glob(f"{SLUG}__q*.html")][0]
+    article = extract_article(page(amp, f"{HOME}{SLUG}.html?amp=1"), ExtractOptions())
+    assert article.url == f"{HOME}{SLUG}.html"
+    assert article.source.endswith("?amp=1")
+
+
+def test_saved_file_without_url_uses_absolute_canonical():
+    html = (SITE / f"{SLUG}.html").read_text("utf-8")
+    article = extract_article(Page(source="saved/x.html", html=html), ExtractOptions())
+    assert article.url == f"{HOME}{SLUG}.html" and article.source == "saved/x.html"
+
+
+def test_page_without_text_gives_none():
+    html = "<html><head><title>T</title></head><body><script>var x;</script><img src=a.png></body></html>"
+    assert (
+        extract_article(Page(source="x", html=html, url="https://x.example/"), ExtractOptions())
+        is None
+    )
+
+
+def test_unparseable_page_raises():
+    with pytest.raises(BrokenPage):
+        extract_article(Page(source="x", html="", url="https://x.example/"), ExtractOptions())
+
+
+def test_options_validate_favor():
+    with pytest.raises(ValueError, match="favor"):
+        ExtractOptions(favor="fast")
+
+
+def test_site_of():
+    assert site_of("https://WWW.It-Boltwise.de:443/x") == "it-boltwise.de"
+    assert site_of(None) is None

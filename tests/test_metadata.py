@@ -1,0 +1,54 @@
+from lxml import html
+
+from boltwise.metadata import iso_datetime, read_metadata
+
+
+def tree(head: str, lang: str = "de-DE"):
+    return html.fromstring(f'<html lang="{lang}"><head>{head}</head><body><p>x</p></body></html>')
+
+
+def test_jsonld_graph_article_fields_win_over_opengraph():
+    meta = read_metadata(
+        tree(
+            '<meta property="og:type" content="article"><meta property="og:title" content="OG">'
+            '<meta property="article:published_time" content="2020-01-01T00:00:00Z">'
+            '<link rel="canonical" href="https://a.example/x">'
+            '<script type="application/ld+json">{"@graph": [{"@type": "WebPage"},'
+            '{"@type": ["NewsArticle"], "headline": "LD", "datePublished": "2025-08-25T11:30:00+02:00",'
+            '"author": [{"name": "A"}, {"name": "B"}], "keywords": "x, y", "articleSection": "S"}]}'
+            "</script>"
+        )
+    )
+    assert meta.is_article is True
+    assert meta.title == "LD"
+    assert meta.published == "2025-08-25T11:30:00+02:00"
+    assert meta.author == "A; B"
+    assert meta.keywords == ["x", "y"]
+    assert meta.section == ["S"]
+    assert meta.canonical == "https://a.example/x"
+    assert meta.language == "de"
+
+
+def test_page_type_is_three_valued():
+    assert read_metadata(tree('<meta property="og:type" content="website">')).is_article is False
+    ld = '<script type="application/ld+json">{"@type": "CollectionPage"}</script>'
+    assert read_metadata(tree(ld)).is_article is False
+    assert read_metadata(tree("")).is_article is None
+
+
+def test_broken_jsonld_is_skipped_not_fatal():
+    meta = read_metadata(
+        tree(
+            '<script type="application/ld+json">{broken</script>'
+            '<meta property="og:type" content="article">'
+        )
+    )
+    assert meta.is_article is True
+
+
+def test_iso_datetime():
+    assert iso_datetime("2025-03-14T18:40:00+01:00") == "2025-03-14T18:40:00+01:00"
+    assert iso_datetime("2025-03-14T17:40:00Z") == "2025-03-14T17:40:00+00:00"
+    assert iso_datetime("2025-03-14") == "2025-03-14"
+    assert iso_datetime("14. März 2025") is None
+    assert iso_datetime(None) is None

@@ -1,0 +1,102 @@
+import gzip
+import json
+
+import pytest
+
+from boltwise.snapshot import SavedResponse, Snapshot, replay_key, save
+
+from .warcs import write_warc
+
+HTML = [("Content-Type", "text/html; charset=utf-8"), ("Date", "Sat, 21 Nov 2026 06:00:00 GMT")]
+
+
+def test_round_trip_keeps_status_headers_and_body(tmp_path):
+    meta = save(
+        tmp_path,
+        SavedResponse(
+            "https://a.example/x/",
+            200,
+            [*HTML, ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")],
+            b"<p>hi</p>",
+        ),
+    )
+    assert meta == tmp_path / "a.example" / "x" / "index.html.meta.json"
+    assert json.loads(meta.read_text())["headers"]["Set-Cookie"] == ["a=1", "b=2"]
+    got = Snapshot([tmp_path]).get("https://a.example/x/")
+    assert got.status == 200 and got.body == b"<p>hi</p>"
+    assert ("Set-Cookie", "b=2") in got.headers
+
+
+def test_redirect_without_body(tmp_path):
+    save(
+        tmp_path,
+        SavedResponse("http://a.example/old", 301, [("Location", "https://a.example/new")], b""),
+    )
+    got = Snapshot([tmp_path]).get("http://a.example/old")
+    assert (
+        got.status == 301
+        and got.body == b""
+        and ("Location", "https://a.example/new") in got.headers
+    )
+
+
+def test_gzip_bodies_are_saved_readable(tmp_path):
+    body = gzip.compress(b"<p>komprimiert</p>")
+    save(
+        tmp_path,
+        SavedResponse(
+            "https://a.example/z",
+            200,
+            [*HTML, ("Content-Encoding", "gzip"), ("Content-Length", str(len(body)))],
+            body,
+        ),
+    )
+    got = Snapshot([tmp_path]).get("https://a.example/z")
+    assert got.body == b"<p>komprimiert</p>"
+    assert not any(k.lower() in ("content-encoding", "content-length") for k, _ in got.headers)
+
+
+def test_names_that_collide_stay_apart(tmp_path):
+    save(tmp_path, SavedResponse("https://a.example/a", 200, HTML, b"one"))
+    save(tmp_path, SavedResponse("https://a.example/a.html", 200, HTML, b"two"))
+    snap = Snapshot([tmp_path])
+    assert snap.get("https://a.example/a").body == b"one"
+    assert snap.get("https://a.example/a.html").body == b"two"
+
+
+def test_query_order_and_fragment_do_not_matter(tmp_path):
+    save(tmp_path, SavedResponse("https://a.example/s?b=2&a=1", 200, HTML, b"q"))
+    snap = Snapshot([tmp_path])
+    assert snap.get("https://a.example/s?a=1&b=2#top").body == b"q"
+    assert snap.get("https://a.example/s") is None
+    assert replay_key("https://a.example/s?b=2&a=1") == replay_key("https://a.example/s?a=1&b=2")
+
+
+def test_later_directories_override_earlier(tmp_path):
+    base, update = tmp_path / "base", tmp_path / "update"
+    save(base, SavedResponse("https://a.example/p", 200, HTML, b"v1"))
+    save(base, SavedResponse("https://a.example/q", 200, HTML, b"q1"))
+    save(update, SavedResponse("https://a.example/p", 200, HTML, b"v2"))
+    snap = Snapshot([base, update])
+    assert snap.get("https://a.example/p").body == b"v2"
+    assert snap.get("https://a.example/q").body == b"q1"
+
+
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz"])
+def test_warc_files_are_served(tmp_path, name):
+    write_warc(
+        tmp_path / name,
+        [
+            ("https://w.example/", 200, HTML, b"<p>warc</p>"),
+            ("https://w.example/r", 302, [("Location", "/")], b""),
+        ],
+    )
+    snap = Snapshot([tmp_path])
+    assert len(snap) == 2
+    assert snap.get("https://w.example/").body == b"<p>warc</p>"
+    assert snap.get("https://w.example/r").status == 302
+
+
+def test_missing_directory_is_an_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        Snapshot([tmp_path / "nope"])
