@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,13 +38,23 @@ class CrawlResult:
         return None
 
 
-def crawl(tmp_path: Path, *args: str, cwd: Path = REPO, env: dict | None = None) -> CrawlResult:
+def crawl(tmp_path: Path, *args: str, wrapper: list[str] | None = None) -> CrawlResult:
     """Run ``scrapy crawl ARGS -O out.jsonl`` in a subprocess, as a user would."""
     out = tmp_path / f"out-{len(list(tmp_path.glob('out-*')))}.jsonl"
     proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", *args, "-O", str(out), "-s", "LOG_LEVEL=INFO"],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
+        [
+            *(wrapper or []),
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            *args,
+            "-O",
+            str(out),
+            "-s",
+            "LOG_LEVEL=INFO",
+        ],
+        cwd=REPO,
         capture_output=True,
         text=True,
         timeout=300,

@@ -34,7 +34,7 @@ def test_article_fields_from_reconstructed_page():
 
 
 def test_amp_variant_takes_the_canonical_url():
-    amp = [p for p in SITE.glob(f"{SLUG}__q*.html")][0]
+    amp = next(SITE.glob(f"{SLUG}__q*.html"))
     article = extract_article(page(amp, f"{HOME}{SLUG}.html?amp=1"), ExtractOptions())
     assert article.url == f"{HOME}{SLUG}.html"
     assert article.source.endswith("?amp=1")

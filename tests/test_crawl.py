@@ -1,0 +1,237 @@
+"""End to end: ``scrapy crawl`` in a subprocess, as users and CI run it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from .conftest import FIXTURES, REPO, crawl, seed_lines
+from .warcs import write_warc
+
+EXPECTED = FIXTURES / "expected"
+SITE = FIXTURES / "site"
+ARTICLES = FIXTURES / "articles"
+# a crawl without network must still pass: run it in an empty network namespace where we can
+OFFLINE = ["unshare", "-n"] if shutil.which("unshare") and os.geteuid() == 0 else []
+
+
+def by_source(items: list[dict]) -> list[dict]:
+    return sorted(items, key=lambda item: item["source"])
+
+
+def golden(name: str) -> list[dict]:
+    return [json.loads(line) for line in (EXPECTED / name).read_text("utf-8").splitlines()]
+
+
+def test_scrapy_list():
+    out = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["boltwise", "files", "news"]
+
+
+def test_boltwise_replay_offline_matches_golden(tmp_path):
+    if not OFFLINE:
+        pytest.skip("needs root and unshare to cut the network")
+    result = crawl(tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", wrapper=OFFLINE)
+    assert result.returncode == 0, result.log
+    items = by_source(result.items)
+    assert items == golden("boltwise.jsonl")
+    assert result.stat("boltwise/replay/miss") is None  # every request answered from the snapshot
+    articles = {item["url"]: item for item in items}
+    assert len(articles) == 4 and all(
+        url.startswith("https://www.it-boltwise.de/") for url in articles
+    )
+    seeds = {
+        "000_8393ffbcd8907b3d.txt",
+        "001_bbbc0ff35450de96.txt",
+        "002_d0fef97fb407ba67.txt",
+        "004_c11d6f5acf65279e.txt",
+    }
+    texts = {item["text"] for item in items}
+    assert all("\n".join(seed_lines(seed)) in texts for seed in seeds)
+    assert all(item["title"] and item["published"] for item in items)
+
+
+def test_files_spider_matches_golden(tmp_path):
+    result = crawl(tmp_path, "files", "-a", "path=fixtures/articles")
+    assert result.returncode == 0, result.log
+    items = by_source(result.items)
+    assert [item["source"] for item in items] == [
+        f"fixtures/articles/{p.name}" for p in sorted(ARTICLES.iterdir())
+    ]
+    for item in items:
+        assert item["text"] == (REPO / item["source"]).read_text("utf-8")
+        assert item.pop("fetched_at")  # the file's mtime: differs per checkout
+    assert items == golden("files.jsonl")
+
+
+def test_news_spider_on_other_sites(tmp_path):
+    feeds = "https://nachrichten.example/feed/,https://presseticker.example/feed/"
+    result = crawl(tmp_path, "news", "-a", f"feed={feeds}", "-s", f"BOLTWISE_REPLAY_DIR={SITE}")
+    assert result.returncode == 0, result.log
+    assert sorted(item["site"] for item in result.items) == [
+        "nachrichten.example",
+        "presseticker.example",
+    ]
+    assert all(item["text"].startswith("Rutte diskutierte mit Trump") for item in result.items)
+
+
+def test_replay_miss_is_a_logged_counted_404(tmp_path):
+    url = "https://nachrichten.example/gibt-es-nicht.html"
+    result = crawl(tmp_path, "news", "-a", f"url={url}", "-s", f"BOLTWISE_REPLAY_DIR={SITE}")
+    assert result.returncode == 0
+    assert result.items == []
+    assert result.stat("boltwise/replay/miss") == 1
+    assert f"Replay miss (not in the saved pages), answered 404: {url}" in result.log
+
+
+def test_replay_overlay_directory_serves_the_update(tmp_path):
+    update = FIXTURES / "site-update"
+    url = "https://www.it-boltwise.de/nato-generalsekretaer-rutte-sucht-in-washington-nach-loesungen-fuer-ukraine-konflikt.html"
+    result = crawl(
+        tmp_path, "news", "-a", f"url={url}", "-s", f"BOLTWISE_REPLAY_DIR={SITE},{update}"
+    )
+    [item] = result.items
+    assert item["modified"] == "2025-04-29T08:20:00+02:00"
+    assert "Update vom 29. April" in item["text"]
+
+
+class _Site(BaseHTTPRequestHandler):
+    """A tiny live site on 127.0.0.1: a feed, a redirect, a gzip-encoded article."""
+
+    article = (
+        SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html"
+    ).read_bytes()
+
+    def do_GET(self):
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if self.path == "/feed.xml":
+            body = (
+                f"<rss><channel><item><link>{base}/kurz/4711</link></item></channel></rss>".encode()
+            )
+            self._send(200, body, [("Content-Type", "application/rss+xml")])
+        elif self.path == "/kurz/4711":
+            self._send(301, b"", [("Location", f"{base}/artikel.html")])
+        elif self.path == "/artikel.html":
+            self._send(
+                200,
+                gzip.compress(self.article),
+                [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")],
+            )
+        else:
+            self._send(404, b"not found", [("Content-Type", "text/plain")])
+
+    def _send(self, status, body, headers):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_record_then_replay_round_trip(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    feed = f"http://127.0.0.1:{server.server_port}/feed.xml"
+    record = tmp_path / "recorded"
+    try:
+        live = crawl(
+            tmp_path,
+            "news",
+            "-a",
+            f"feed={feed}",
+            "-s",
+            f"BOLTWISE_RECORD_DIR={record}",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert live.returncode == 0, live.log
+    [item] = live.items
+    # source: the URL requested (before the redirect); url: the page's own canonical link
+    assert item["source"].endswith("/kurz/4711")
+    assert (
+        item["url"]
+        == "https://nachrichten.example/politik/rutte-trump-nato-ukraine-gespraech-4711.html"
+    )
+    assert live.stat("boltwise/record/saved") == 4  # robots.txt (a 404), feed, redirect, article
+    replayed = crawl(tmp_path, "news", "-a", f"feed={feed}", "-s", f"BOLTWISE_REPLAY_DIR={record}")
+    assert replayed.returncode == 0, replayed.log
+    assert replayed.items == live.items
+    assert replayed.stat("boltwise/replay/miss") is None
+    meta = next(record.rglob("artikel.html.meta.json"))
+    saved = json.loads(meta.read_text())
+    assert saved["status"] == 200 and "Content-Encoding" not in saved["headers"]
+    assert b"Rutte diskutierte" in (meta.parent / saved["body"]).read_bytes()  # stored decoded
+    redirect = json.loads(next(record.rglob("4711*.meta.json")).read_text())
+    assert redirect["status"] == 301 and redirect["headers"]["Location"].endswith("/artikel.html")
+
+
+def test_warc_in_replay_dir_is_served(tmp_path):
+    page = (
+        SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html"
+    ).read_bytes()
+    url = "https://archiv.example/2025/rutte.html"
+    write_warc(
+        tmp_path / "crawl.warc.gz",
+        [
+            (
+                "https://archiv.example/robots.txt",
+                200,
+                [("Content-Type", "text/plain")],
+                b"User-agent: *\nDisallow:\n",
+            ),
+            (url, 200, [("Content-Type", "text/html; charset=utf-8")], page),
+        ],
+    )
+    result = crawl(tmp_path, "news", "-a", f"url={url}", "-s", f"BOLTWISE_REPLAY_DIR={tmp_path}")
+    assert result.returncode == 0, result.log
+    [item] = result.items
+    assert item["source"] == url and item["text"].startswith("Rutte diskutierte mit Trump")
+
+
+def test_files_spider_reports_bad_files_and_goes_on(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(ARTICLES / "003_84c19c9baf8032c0.txt", inbox / "good.txt")
+    page = (
+        SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html"
+    ).read_bytes()
+    (inbox / "page.html.gz").write_bytes(gzip.compress(page))
+    write_warc(
+        inbox / "archive.warc",
+        [("https://archiv.example/a", 200, [("Content-Type", "text/html")], page)],
+    )
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "broken.html.gz").write_bytes(b"\x1f\x8b\x08garbage")
+    (inbox / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (inbox / "notes.json").write_text("{}")
+    result = crawl(tmp_path, "files", "-a", f"path={inbox}")
+    assert result.returncode == 0, result.log
+    assert sorted(item["source"] for item in result.items) == sorted(
+        ["https://archiv.example/a", str(inbox / "good.txt"), str(inbox / "page.html.gz")]
+    )
+    assert result.stat("boltwise/files/error/empty") == 1
+    assert result.stat("boltwise/files/error/broken") == 1
+    assert result.stat("boltwise/files/error/undecodable") == 1
+    assert result.stat("boltwise/files/unsupported") == 1
+    assert f"Cannot ingest {inbox / 'empty.txt'}" in result.log
