@@ -12,6 +12,7 @@ from boltwise import __version__, config
 
 PIPELINES = {
     "boltwise.pipelines.ExtractPipeline": 100,
+    "boltwise.pipelines.CleanPipeline": 200,
 }
 
 DOWNLOADER_MIDDLEWARES = {

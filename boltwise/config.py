@@ -21,8 +21,20 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_EXTRACT_FAVOR": "balanced",  # trafilatura: balanced | precision | recall
     "BOLTWISE_EXTRACT_TABLES": True,
     "BOLTWISE_EXTRACT_DEDUPLICATE": False,
+    "BOLTWISE_EXTRACT_COMMENTS": False,
     # files spider
     "BOLTWISE_FILES_MAX_BYTES": 64 * 1024 * 1024,
+    # cleaning
+    "BOLTWISE_CLEAN_ENABLED": True,
+    "BOLTWISE_CLEAN_LEARN_ENABLED": True,
+    "BOLTWISE_CLEAN_LEARN_MIN_ARTICLES": 20,
+    "BOLTWISE_CLEAN_LEARN_MIN_SUPPORT": 10,
+    "BOLTWISE_CLEAN_LEARN_MAX_SHARE": 0.5,
+    # low on purpose: news briefs and short posts are real articles; navigation stubs are not
+    "BOLTWISE_MIN_WORDS": 10,
+    "BOLTWISE_LANGUAGES": "",  # e.g. "de,en"; empty keeps every language
+    # crawl state
+    "BOLTWISE_STORE_URI": "sqlite:///.boltwise/boltwise.sqlite3",
 }
 
 
@@ -37,6 +49,10 @@ def getbool(settings: BaseSettings, name: str) -> bool:
 
 def getint(settings: BaseSettings, name: str) -> int:
     return settings.getint(name, DEFAULTS[name])
+
+
+def getfloat(settings: BaseSettings, name: str) -> float:
+    return settings.getfloat(name, DEFAULTS[name])
 
 
 def getlist(settings: BaseSettings, name: str) -> list[str]:

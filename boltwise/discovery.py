@@ -15,9 +15,7 @@ from boltwise.metadata import iso_datetime
 WORDPRESS_SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 
 _STRICT = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
-_RECOVER = etree.XMLParser(
-    resolve_entities=False, no_network=True, remove_comments=True, recover=True
-)
+_RECOVER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, recover=True)
 
 
 class MalformedDocument(ValueError):
@@ -76,11 +74,7 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
     pages = []
     for node in root.iter("{*}item", "{*}entry"):
         fields = {etree.QName(c).localname: c for c in node if isinstance(c.tag, str)}
-        link = (
-            _atom_link(node)
-            if kind == "feed"
-            else (fields["link"].text if "link" in fields else None)
-        )
+        link = _atom_link(node) if kind == "feed" else (fields["link"].text if "link" in fields else None)
         if not link or not link.strip():
             continue
         date = next((fields[k].text for k in ("updated", "pubDate", "date") if k in fields), None)

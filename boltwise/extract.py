@@ -8,13 +8,14 @@ tree serves our standard-metadata reader and trafilatura.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import trafilatura
 from trafilatura.utils import load_html
 
 from boltwise.items import Article, Page
 from boltwise.metadata import iso_datetime, read_metadata
+from boltwise.urls import on_domains, site_of
 
 
 class BrokenPage(ValueError):
@@ -28,10 +29,16 @@ class ExtractOptions:
     favor: str = "balanced"  # balanced | precision | recall
     tables: bool = True
     deduplicate: bool = False
+    comments: bool = False
+    prune: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (domains, XPaths) per site
 
     def __post_init__(self) -> None:
         if self.favor not in ("balanced", "precision", "recall"):
             raise ValueError(f"favor must be balanced, precision or recall, not {self.favor!r}")
+
+    def prune_for(self, site: str | None) -> list[str] | None:
+        """The XPaths of elements to drop before extracting a page of ``site``."""
+        return next((list(xpaths) for domains, xpaths in self.prune if on_domains(site, domains)), None)
 
 
 def extract_article(page: Page, options: ExtractOptions) -> Article | None:
@@ -46,18 +53,20 @@ def extract_article(page: Page, options: ExtractOptions) -> Article | None:
         tree,
         url=canonical or page.url,
         with_metadata=True,
-        include_comments=False,
+        include_comments=options.comments,
         include_tables=options.tables,
         favor_precision=options.favor == "precision",
         favor_recall=options.favor == "recall",
         deduplicate=options.deduplicate,
+        prune_xpath=options.prune_for(site_of(canonical or page.url)),
     )
     if doc is None or not doc.text or not doc.text.strip():
         return None
+    text = f"{doc.text}\n{doc.comments}" if options.comments and doc.comments else doc.text
     url = canonical or doc.url or page.url
     return Article(
         source=page.source,
-        text=doc.text,
+        text=text,
         url=url,
         site=site_of(url),
         title=meta.title or doc.title,
@@ -69,17 +78,9 @@ def extract_article(page: Page, options: ExtractOptions) -> Article | None:
         categories=meta.section or _split(doc.categories),
         tags=meta.keywords or _split(doc.tags),
         image=doc.image,
-        word_count=len(doc.text.split()),
+        word_count=len(text.split()),
         fetched_at=page.fetched_at,
     )
-
-
-def site_of(url: str | None) -> str | None:
-    """The site an URL belongs to: its host, lower-cased, without a leading ``www.``."""
-    if not url:
-        return None
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.") or None
 
 
 def _split(value: list[str] | str | None) -> list[str]:

@@ -15,7 +15,7 @@ class Page:
     """A fetched or saved HTML page that has not been extracted yet."""
 
     source: str  # the requested URL, the saved file's path, or the WARC record's target URI
-    html: str
+    html: str = field(repr=False)  # kept out of log lines such as Scrapy's "Dropped: ..."
     url: str | None = None  # the page's own URL after redirects, when it has one
     fetched_at: str | None = None  # ISO 8601, UTC
 
@@ -39,3 +39,4 @@ class Article:
     image: str | None = None
     word_count: int = 0
     fetched_at: str | None = None
+    dateline: dict | None = None  # {"places": [...], "source": "..."} when the text opens with one

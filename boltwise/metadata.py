@@ -64,9 +64,7 @@ def read_metadata(tree: _Element) -> PageMetadata:
     if lang is None:
         lang = next(iter(tree.xpath("//html/@lang")), None)
     meta.language = lang.split("-")[0].lower() if lang else None
-    meta.canonical = _first(
-        tree.xpath("//link[contains(concat(' ', @rel, ' '), ' canonical ')]/@href")
-    )
+    meta.canonical = _first(tree.xpath("//link[contains(concat(' ', @rel, ' '), ' canonical ')]/@href"))
 
     og: dict[str, list[str]] = {}
     for el in tree.xpath("//meta[@property and @content]"):
@@ -81,9 +79,7 @@ def read_metadata(tree: _Element) -> PageMetadata:
 
     for obj in _jsonld_objects(tree):
         types = obj.get("@type")
-        types = (
-            {types} if isinstance(types, str) else {t for t in types or [] if isinstance(t, str)}
-        )
+        types = {types} if isinstance(types, str) else {t for t in types or [] if isinstance(t, str)}
         meta.types |= types
         if types & ARTICLE_TYPES:
             meta.title = _text(obj.get("headline")) or meta.title

@@ -9,8 +9,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from boltwise import config
+from boltwise.clean.cleaner import Cleaner
+from boltwise.clean.language import detect_language
+from boltwise.clean.learned import BoilerplateModel
+from boltwise.clean.profiles import PROFILES
 from boltwise.extract import BrokenPage, ExtractOptions, extract_article
 from boltwise.items import Article, Page
+from boltwise.store import Store, store_for
 from boltwise.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
@@ -28,6 +33,14 @@ class ExtractionFailed(DropItem):
     """Extraction raised an unexpected error on this page."""
 
 
+class TooShort(DropItem):
+    """Fewer words than ``BOLTWISE_MIN_WORDS`` after cleaning."""
+
+
+class WrongLanguage(DropItem):
+    """Not one of ``BOLTWISE_LANGUAGES``."""
+
+
 class ExtractPipeline:
     """Turns each :class:`Page` into an :class:`Article` with trafilatura, in worker processes."""
 
@@ -41,10 +54,14 @@ class ExtractPipeline:
         settings = crawler.settings
         if not config.getbool(settings, "BOLTWISE_EXTRACT_ENABLED"):
             raise NotConfigured("BOLTWISE_EXTRACT_ENABLED is off")
+        cleaning = config.getbool(settings, "BOLTWISE_CLEAN_ENABLED")
         options = ExtractOptions(
             favor=config.get(settings, "BOLTWISE_EXTRACT_FAVOR"),
             tables=config.getbool(settings, "BOLTWISE_EXTRACT_TABLES"),
             deduplicate=config.getbool(settings, "BOLTWISE_EXTRACT_DEDUPLICATE"),
+            comments=config.getbool(settings, "BOLTWISE_EXTRACT_COMMENTS"),
+            # site profiles drop their HTML furniture before extraction, as part of cleaning
+            prune=tuple((p.domains, p.prune_xpath) for p in PROFILES if p.prune_xpath) if cleaning else (),
         )
         return cls(crawler, options, WorkerPool(config.getint(settings, "BOLTWISE_WORKERS")))
 
@@ -72,3 +89,75 @@ class ExtractPipeline:
         self.stats.inc_value("boltwise/extract/ok")
         self.stats.inc_value("boltwise/extract/words", ItemAdapter(article)["word_count"])
         return article
+
+
+class CleanPipeline:
+    """Removes site boilerplate, mines metadata, normalises text and applies the quality gates."""
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        cleaner: Cleaner,
+        store: Store | None,
+        min_words: int,
+        languages: frozenset[str],
+    ) -> None:
+        self.stats = crawler.stats
+        self.cleaner = cleaner
+        self.store = store
+        self.min_words = min_words
+        self.languages = languages
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        settings = crawler.settings
+        if not config.getbool(settings, "BOLTWISE_CLEAN_ENABLED"):
+            raise NotConfigured("BOLTWISE_CLEAN_ENABLED is off")
+        model, store = None, None
+        if config.getbool(settings, "BOLTWISE_CLEAN_LEARN_ENABLED"):
+            model = BoilerplateModel(
+                min_articles=config.getint(settings, "BOLTWISE_CLEAN_LEARN_MIN_ARTICLES"),
+                min_support=config.getint(settings, "BOLTWISE_CLEAN_LEARN_MIN_SUPPORT"),
+                max_share=config.getfloat(settings, "BOLTWISE_CLEAN_LEARN_MAX_SHARE"),
+            )
+            store = store_for(crawler)
+            store.load_boilerplate(model)
+        languages = frozenset(lang.lower() for lang in config.getlist(settings, "BOLTWISE_LANGUAGES"))
+        return cls(crawler, Cleaner(model), store, config.getint(settings, "BOLTWISE_MIN_WORDS"), languages)
+
+    def close_spider(self) -> None:
+        if self.store is not None and self.cleaner.learned is not None:
+            self.store.save_boilerplate(self.cleaner.learned)
+
+    def process_item(self, item: Page | Article) -> Page | Article:
+        if isinstance(item, Page):
+            return item  # extraction is off: nothing to clean yet
+        adapter = ItemAdapter(item)
+        result = self.cleaner.clean(adapter["text"], site=adapter.get("site"), title=adapter.get("title"))
+        for rule, line in result.removed:
+            self.stats.inc_value(f"boltwise/clean/removed/{rule}")
+            logger.debug("Removed (%s) from %s: %s", rule, adapter["source"], line)
+        for what in result.mined:
+            self.stats.inc_value(f"boltwise/clean/mined/{what}")
+        adapter.update(
+            text=result.text,
+            title=result.title,
+            site=result.site,
+            dateline=result.dateline,
+            word_count=len(result.text.split()),
+        )
+        if not adapter.get("language"):
+            adapter["language"] = detect_language(result.text)
+        self.stats.inc_value("boltwise/clean/items")
+        if adapter["word_count"] < self.min_words:
+            self.stats.inc_value("boltwise/clean/dropped/too_short")
+            raise TooShort(
+                f"{adapter['word_count']} words after cleaning, fewer than BOLTWISE_MIN_WORDS="
+                f"{self.min_words}: {adapter['source']}"
+            )
+        if self.languages and adapter["language"] and adapter["language"] not in self.languages:
+            self.stats.inc_value("boltwise/clean/dropped/wrong_language")
+            raise WrongLanguage(
+                f"language {adapter['language']!r} not in BOLTWISE_LANGUAGES: {adapter['source']}"
+            )
+        return item

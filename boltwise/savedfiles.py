@@ -78,9 +78,7 @@ def read(path: Path, max_bytes: int) -> Iterator[Page | Article | SavedFileError
         return
     fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
     if name.endswith(TEXT_SUFFIXES):
-        yield Article(
-            source=str(path), text=text, word_count=len(text.split()), fetched_at=fetched_at
-        )
+        yield Article(source=str(path), text=text, word_count=len(text.split()), fetched_at=fetched_at)
     else:
         yield Page(source=str(path), html=text, fetched_at=fetched_at)
 

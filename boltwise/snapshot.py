@@ -79,9 +79,7 @@ def save(directory: Path, response: SavedResponse) -> Path:
     headers = list(response.headers)
     body = _decode_body(headers, response.body)
     if body is not response.body:
-        headers = [
-            (k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")
-        ]
+        headers = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]
     body_path = directory / _relative_name(response.url, headers)
     meta_path = body_path.with_name(body_path.name + META_SUFFIX)
     if meta_path.exists() and json.loads(meta_path.read_text("utf-8"))["url"] != response.url:

@@ -30,7 +30,5 @@ def decode(data: bytes, *, content_type: str | None = None, html: bool = True) -
             continue
     guess = from_bytes(data).best()
     if guess is None or guess.encoding is None:
-        raise UndecodableError(
-            "no encoding decodes it (not UTF-8, no declared or detectable charset)"
-        )
+        raise UndecodableError("no encoding decodes it (not UTF-8, no declared or detectable charset)")
     return str(guess)

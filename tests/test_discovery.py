@@ -45,9 +45,7 @@ def test_rss_and_atom_feeds():
         b"<updated>2025-01-01T10:00:00Z</updated></entry></feed>",
         "https://x.example/feed",
     )
-    assert [(e.url, e.lastmod) for e in atom.pages] == [
-        ("https://x.example/a", "2025-01-01T10:00:00+00:00")
-    ]
+    assert [(e.url, e.lastmod) for e in atom.pages] == [("https://x.example/a", "2025-01-01T10:00:00+00:00")]
 
 
 def test_malformed_feed_is_salvaged_and_flagged():

@@ -1,7 +1,8 @@
 import pytest
 
-from boltwise.extract import BrokenPage, ExtractOptions, extract_article, site_of
+from boltwise.extract import BrokenPage, ExtractOptions, extract_article
 from boltwise.items import Page
+from boltwise.urls import site_of
 
 from .conftest import FIXTURES, seed_lines
 
@@ -11,9 +12,7 @@ SLUG = "nato-generalsekretaer-trifft-trump-gespraeche-ueber-ukraine-krieg"
 
 
 def page(path, url):
-    return Page(
-        source=url, html=path.read_text("utf-8"), url=url, fetched_at="2026-11-21T06:00:00+00:00"
-    )
+    return Page(source=url, html=path.read_text("utf-8"), url=url, fetched_at="2026-11-21T06:00:00+00:00")
 
 
 def test_article_fields_from_reconstructed_page():
@@ -48,10 +47,7 @@ def test_saved_file_without_url_uses_absolute_canonical():
 
 def test_page_without_text_gives_none():
     html = "<html><head><title>T</title></head><body><script>var x;</script><img src=a.png></body></html>"
-    assert (
-        extract_article(Page(source="x", html=html, url="https://x.example/"), ExtractOptions())
-        is None
-    )
+    assert extract_article(Page(source="x", html=html, url="https://x.example/"), ExtractOptions()) is None
 
 
 def test_unparseable_page_raises():

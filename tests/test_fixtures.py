@@ -42,9 +42,7 @@ def test_committed_snapshots_are_what_build_site_writes(tmp_path, monkeypatch):
     spec.loader.exec_module(build_site)
     build_site.main(tmp_path)
     for name in ("site", "site-update"):
-        built = sorted(
-            p.relative_to(tmp_path / name) for p in (tmp_path / name).rglob("*") if p.is_file()
-        )
+        built = sorted(p.relative_to(tmp_path / name) for p in (tmp_path / name).rglob("*") if p.is_file())
         committed = sorted(
             p.relative_to(FIXTURES / name) for p in (FIXTURES / name).rglob("*") if p.is_file()
         )

@@ -38,10 +38,7 @@ def test_page_type_is_three_valued():
 
 def test_broken_jsonld_is_skipped_not_fatal():
     meta = read_metadata(
-        tree(
-            '<script type="application/ld+json">{broken</script>'
-            '<meta property="og:type" content="article">'
-        )
+        tree('<script type="application/ld+json">{broken</script><meta property="og:type" content="article">')
     )
     assert meta.is_article is True
 

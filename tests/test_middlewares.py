@@ -23,9 +23,7 @@ def test_replay_hit_and_miss():
     mw = ReplayMiddleware(crawler, saved)
     crawler.stats.open_spider()
     response = mw.process_request(Request("https://www.it-boltwise.de/feed/"))
-    assert (
-        isinstance(response, TextResponse) and response.status == 200 and "replay" in response.flags
-    )
+    assert isinstance(response, TextResponse) and response.status == 200 and "replay" in response.flags
     assert response.headers["Date"] == b"Sat, 21 Nov 2026 06:00:00 GMT"
     page = mw.process_request(Request("https://www.it-boltwise.de/impressum/"))
     assert isinstance(page, HtmlResponse)

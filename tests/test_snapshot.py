@@ -33,11 +33,7 @@ def test_redirect_without_body(tmp_path):
         SavedResponse("http://a.example/old", 301, [("Location", "https://a.example/new")], b""),
     )
     got = Snapshot([tmp_path]).get("http://a.example/old")
-    assert (
-        got.status == 301
-        and got.body == b""
-        and ("Location", "https://a.example/new") in got.headers
-    )
+    assert got.status == 301 and got.body == b"" and ("Location", "https://a.example/new") in got.headers
 
 
 def test_gzip_bodies_are_saved_readable(tmp_path):

@@ -14,9 +14,9 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.gz import gunzip
 
 from boltwise import discovery
-from boltwise.extract import site_of
 from boltwise.items import Page
 from boltwise.metadata import read_metadata
+from boltwise.urls import site_of
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +50,7 @@ class NewsSpider(Spider):
         self.sitemaps, self.urls = _split(sitemap), _split(url)
         starts = self.sites + self.feeds + self.sitemaps + self.urls
         if not starts:
-            raise ValueError(
-                f"the {self.name} spider needs -a site=, -a feed=, -a sitemap= or -a url="
-            )
+            raise ValueError(f"the {self.name} spider needs -a site=, -a feed=, -a sitemap= or -a url=")
         # staying on the given sites: their hosts and subdomains, www or not
         self.allowed_domains = sorted({d for d in map(site_of, starts) if d})
 
@@ -85,9 +83,7 @@ class NewsSpider(Spider):
         yield from self._pages(listing.pages)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        yield from self._pages(
-            self._listing(discovery.parse_feed, response.body, response, "feed").pages
-        )
+        yield from self._pages(self._listing(discovery.parse_feed, response.body, response, "feed").pages)
 
     def parse_page(self, response: Response, listed: bool) -> Iterator[Page | Request]:
         """An article page becomes a Page item; a listing page is followed."""

@@ -1,0 +1,29 @@
+"""Text normalisation shared by cleaning, learning and (later) fingerprints."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# invisible characters that only break words apart for search and NLP
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# spaces that must not break a line in print but are plain spaces in text
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f"), " ")
+_RUNS = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+
+
+def normalize_line(line: str) -> str:
+    """NFC, invisible characters removed, odd spaces made plain, runs of white space folded."""
+    line = unicodedata.normalize("NFC", line).translate(_INVISIBLE).translate(_SPACES)
+    return _RUNS.sub(" ", line).strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    """One normalised paragraph per line; empty lines dropped."""
+    return [line for line in map(normalize_line, text.splitlines()) if line]
+
+
+def line_key(line: str) -> str:
+    """What makes two boilerplate lines the same line: case and numbers (dates, counts) aside."""
+    return _DIGITS.sub("0", line.casefold())
