@@ -13,6 +13,7 @@ from boltwise import __version__, config
 PIPELINES = {
     "boltwise.pipelines.ExtractPipeline": 100,
     "boltwise.pipelines.CleanPipeline": 200,
+    "boltwise.pipelines.DedupPipeline": 300,
 }
 
 DOWNLOADER_MIDDLEWARES = {

@@ -33,6 +33,12 @@ DEFAULTS: dict[str, Any] = {
     # low on purpose: news briefs and short posts are real articles; navigation stubs are not
     "BOLTWISE_MIN_WORDS": 10,
     "BOLTWISE_LANGUAGES": "",  # e.g. "de,en"; empty keeps every language
+    # deduplication
+    "BOLTWISE_DEDUP_ENABLED": True,
+    "BOLTWISE_DEDUP_MODE": "drop",  # drop | mark
+    "BOLTWISE_DEDUP_THRESHOLD": 0.8,
+    "BOLTWISE_DEDUP_CONTAINMENT": 0.9,
+    "BOLTWISE_DEDUP_MIN_WORDS": 50,
     # crawl state
     "BOLTWISE_STORE_URI": "sqlite:///.boltwise/boltwise.sqlite3",
 }

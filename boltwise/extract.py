@@ -15,7 +15,7 @@ from trafilatura.utils import load_html
 
 from boltwise.items import Article, Page
 from boltwise.metadata import iso_datetime, read_metadata
-from boltwise.urls import on_domains, site_of
+from boltwise.urls import canonical_url, on_domains, site_of
 
 
 class BrokenPage(ValueError):
@@ -64,6 +64,7 @@ def extract_article(page: Page, options: ExtractOptions) -> Article | None:
         return None
     text = f"{doc.text}\n{doc.comments}" if options.comments and doc.comments else doc.text
     url = canonical or doc.url or page.url
+    url = canonical_url(url) if url else None
     return Article(
         source=page.source,
         text=text,

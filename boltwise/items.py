@@ -40,3 +40,6 @@ class Article:
     word_count: int = 0
     fetched_at: str | None = None
     dateline: dict | None = None  # {"places": [...], "source": "..."} when the text opens with one
+    revision: int = 1  # 2, 3, ... when the article at this URL changed since it was first stored
+    duplicate_of: str | None = None  # dedup mark mode: URL (or source) of the article this copies
+    similarity: float | None = None  # dedup mark mode: how close the copy is (1.0: same text)

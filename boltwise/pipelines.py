@@ -13,8 +13,10 @@ from boltwise.clean.cleaner import Cleaner
 from boltwise.clean.language import detect_language
 from boltwise.clean.learned import BoilerplateModel
 from boltwise.clean.profiles import PROFILES
+from boltwise.dedup.index import DedupIndex
 from boltwise.extract import BrokenPage, ExtractOptions, extract_article
 from boltwise.items import Article, Page
+from boltwise.ordering import InOrder
 from boltwise.store import Store, store_for
 from boltwise.workers import WorkerPool
 
@@ -33,6 +35,21 @@ class ExtractionFailed(DropItem):
     """Extraction raised an unexpected error on this page."""
 
 
+class DuplicateUrl(DropItem):
+    """Same canonical URL as a stored article, and its text is not a newer revision."""
+
+
+class DuplicateText(DropItem):
+    """Same normalised text as a stored article under another URL."""
+
+
+class NearDuplicate(DropItem):
+    """Nearly the same text as a stored article, or a truncated or extended copy of it."""
+
+
+_DROPS = {"url": DuplicateUrl, "exact": DuplicateText, "near": NearDuplicate}
+
+
 class TooShort(DropItem):
     """Fewer words than ``BOLTWISE_MIN_WORDS`` after cleaning."""
 
@@ -42,12 +59,17 @@ class WrongLanguage(DropItem):
 
 
 class ExtractPipeline:
-    """Turns each :class:`Page` into an :class:`Article` with trafilatura, in worker processes."""
+    """Turns each :class:`Page` into an :class:`Article` with trafilatura, in worker processes.
+
+    Items leave in the order they arrived (also those that skip extraction, or are dropped), so
+    later stages see the same sequence every run however the workers interleave.
+    """
 
     def __init__(self, crawler: Crawler, options: ExtractOptions, pool: WorkerPool) -> None:
         self.stats = crawler.stats
         self.options = options
         self.pool = pool
+        self.order = InOrder()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -72,6 +94,14 @@ class ExtractPipeline:
         self.pool.close()
 
     async def process_item(self, item: Page | Article) -> Article:
+        ticket = self.order.ticket()
+        try:
+            return await self._extract(item)
+        finally:
+            await self.order.wait(ticket)
+            self.order.done(ticket)
+
+    async def _extract(self, item: Page | Article) -> Article:
         if not isinstance(item, Page):
             return item
         try:
@@ -160,4 +190,48 @@ class CleanPipeline:
             raise WrongLanguage(
                 f"language {adapter['language']!r} not in BOLTWISE_LANGUAGES: {adapter['source']}"
             )
+        return item
+
+
+class DedupPipeline:
+    """Each story once: drops (or, in mark mode, marks) copies; re-emits revisions."""
+
+    def __init__(self, crawler: Crawler, index: DedupIndex, mode: str) -> None:
+        self.stats = crawler.stats
+        self.index = index
+        self.mode = mode
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
+        settings = crawler.settings
+        if not config.getbool(settings, "BOLTWISE_DEDUP_ENABLED"):
+            raise NotConfigured("BOLTWISE_DEDUP_ENABLED is off")
+        mode = config.get(settings, "BOLTWISE_DEDUP_MODE")
+        if mode not in ("drop", "mark"):
+            raise ValueError(f"BOLTWISE_DEDUP_MODE must be drop or mark, not {mode!r}")
+        index = DedupIndex(
+            store_for(crawler),
+            threshold=config.getfloat(settings, "BOLTWISE_DEDUP_THRESHOLD"),
+            containment=config.getfloat(settings, "BOLTWISE_DEDUP_CONTAINMENT"),
+            min_words=config.getint(settings, "BOLTWISE_DEDUP_MIN_WORDS"),
+        )
+        return cls(crawler, index, mode)
+
+    def process_item(self, item: Page | Article) -> Page | Article:
+        if isinstance(item, Page):
+            return item  # extraction is off: nothing to compare
+        adapter = ItemAdapter(item)
+        key = adapter.get("url") or adapter["source"]
+        decision = self.index.check(key, adapter["text"], adapter.get("modified"))
+        self.stats.inc_value(f"boltwise/dedup/{decision.kind}")
+        adapter["revision"] = decision.revision
+        if decision.kind == "revision" and not adapter.get("modified"):
+            adapter["modified"] = adapter.get("fetched_at")  # when the change was seen
+        if decision.is_copy:
+            if self.mode == "drop":
+                raise _DROPS[decision.kind](
+                    f"{adapter['source']} copies {decision.duplicate_of} (similarity {decision.similarity})",
+                    log_level="INFO",
+                )
+            adapter.update(duplicate_of=decision.duplicate_of, similarity=decision.similarity)
         return item

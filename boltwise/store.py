@@ -1,7 +1,8 @@
 """The crawl-state store named by ``BOLTWISE_STORE_URI`` (embedded default: one SQLite file).
 
-Holds what must outlive a crawl: the boilerplate each site's articles taught the cleaner.
-One store per crawler, shared by the pipelines through :func:`store_for`.
+Holds what must outlive a crawl: the boilerplate each site's articles taught the cleaner and the
+dedup index (fingerprints and LSH buckets, on disk rather than in memory). One store per crawler,
+shared by the pipelines through :func:`store_for`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import sqlite3
 import weakref
 from pathlib import Path
 
+import numpy as np
 from scrapy import signals
 from scrapy.crawler import Crawler
 
 from boltwise import config
 from boltwise.clean.learned import BoilerplateModel, SiteLines
+from boltwise.dedup.fingerprint import Fingerprint
+from boltwise.dedup.index import Indexed
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +34,25 @@ CREATE TABLE IF NOT EXISTS boilerplate_lines (
     articles INTEGER NOT NULL,
     PRIMARY KEY (site, line_hash)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dedup_articles (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    exact INTEGER NOT NULL,
+    signature BLOB NOT NULL,
+    shingles INTEGER NOT NULL,
+    words INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    modified TEXT
+);
+CREATE INDEX IF NOT EXISTS dedup_articles_exact ON dedup_articles (exact);
+CREATE TABLE IF NOT EXISTS dedup_buckets (
+    bucket INTEGER NOT NULL,
+    article INTEGER NOT NULL REFERENCES dedup_articles (id),
+    PRIMARY KEY (bucket, article)
+) WITHOUT ROWID;
 """
+
+_INDEXED = "SELECT id, key, exact, signature, shingles, words, revision, modified FROM dedup_articles"
 
 
 class Store:
@@ -69,8 +91,50 @@ class Store:
                 )
         model.dirty.clear()
 
+    # --- dedup index (the DedupBackend protocol) ---------------------------------------------
+
+    def by_key(self, key: str) -> Indexed | None:
+        return _indexed(self.db.execute(f"{_INDEXED} WHERE key = ?", (key,)).fetchone())
+
+    def by_exact(self, exact: int) -> Indexed | None:
+        row = self.db.execute(f"{_INDEXED} WHERE exact = ? ORDER BY id LIMIT 1", (exact,)).fetchone()
+        return _indexed(row)
+
+    def by_buckets(self, buckets: list[int]) -> list[Indexed]:
+        marks = ",".join("?" * len(buckets))
+        rows = self.db.execute(
+            f"{_INDEXED} WHERE id IN (SELECT article FROM dedup_buckets WHERE bucket IN ({marks}))"
+            " ORDER BY id",
+            buckets,
+        )
+        return [_indexed(row) for row in rows]
+
+    def index(self, key: str, fp: Fingerprint, revision: int, modified: str | None) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            row = self.db.execute(
+                "INSERT INTO dedup_articles (key, exact, signature, shingles, words, revision, modified)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET exact = excluded.exact,"
+                " signature = excluded.signature, shingles = excluded.shingles, words = excluded.words,"
+                " revision = excluded.revision, modified = excluded.modified RETURNING id",
+                (key, fp.exact, fp.signature.tobytes(), fp.shingles, fp.words, revision, modified),
+            ).fetchone()
+            self.db.execute("DELETE FROM dedup_buckets WHERE article = ?", row)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO dedup_buckets VALUES (?, ?)", ((b, row[0]) for b in fp.bands)
+            )
+
     def close(self) -> None:
         self.db.close()
+
+
+def _indexed(row: tuple | None) -> Indexed | None:
+    if row is None:
+        return None
+    id_, key, exact, signature, shingles, words, revision, modified = row
+    return Indexed(
+        id_, key, exact, np.frombuffer(signature, dtype=np.uint32), shingles, words, revision, modified
+    )
 
 
 _stores: weakref.WeakKeyDictionary[Crawler, Store] = weakref.WeakKeyDictionary()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
+
+from courlan import normalize_url
 
 
 def site_of(url: str | None) -> str | None:
@@ -17,3 +19,14 @@ def site_of(url: str | None) -> str | None:
 def on_domains(site: str | None, domains: Iterable[str]) -> bool:
     """Whether ``site`` is one of ``domains`` or a subdomain of one."""
     return bool(site) and any(site == d or site.endswith("." + d) for d in domains)
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per page: scheme and host lower-case, default port, fragment and tracking
+    parameters (``utm_*``, ``fbclid``, ``gclid``, …) dropped, query sorted (courlan)."""
+    try:
+        normalized = normalize_url(url)
+    except ValueError:
+        return url  # not an URL courlan understands: keep it as it is rather than lose it
+    parts = urlsplit(normalized)
+    return urlunsplit(parts._replace(fragment=""))

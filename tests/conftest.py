@@ -56,10 +56,12 @@ class CrawlResult:
 
 def crawl(tmp_path: Path, *args: str, wrapper: list[str] | None = None) -> CrawlResult:
     """Run ``scrapy crawl ARGS -O out.jsonl`` in a subprocess, as a user would."""
-    out = tmp_path / f"out-{len(list(tmp_path.glob('out-*')))}.jsonl"
+    run = len(list(tmp_path.glob("out-*")))
+    out = tmp_path / f"out-{run}.jsonl"
     if not any(arg.startswith("BOLTWISE_STORE_URI=") for arg in args):
-        # a fresh store per test: crawl state must not leak between tests or into the checkout
-        args = (*args, "-s", f"BOLTWISE_STORE_URI=sqlite:///{tmp_path}/store.sqlite3")
+        # a fresh store per crawl unless the test shares one on purpose: crawl state must not
+        # leak between crawls or into the checkout
+        args = (*args, "-s", f"BOLTWISE_STORE_URI=sqlite:///{tmp_path}/store-{run}.sqlite3")
     proc = subprocess.run(
         [
             *(wrapper or []),

@@ -50,12 +50,92 @@ def test_boltwise_replay_offline_matches_golden(tmp_path):
     items = by_source(result.items)
     assert items == golden("boltwise.jsonl")
     assert result.stat("boltwise/replay/miss") is None  # every request answered from the snapshot
-    articles = {item["url"]: item for item in items}
-    assert len(articles) == 4 and all(url.startswith("https://www.it-boltwise.de/") for url in articles)
+    # one item per article: the tracking-parameter and AMP URLs are dropped as URL duplicates
+    assert sorted(item["url"] for item in items) == sorted(item["source"] for item in items)
+    assert len(items) == 4 and all(item["url"].startswith("https://www.it-boltwise.de/") for item in items)
+    assert result.stat("boltwise/dedup/url") == 2
     # every article's complete body, cleaned of the site furniture, titled from page metadata
     texts = {item["text"] for item in items}
     assert all("\n".join(body_lines(seed)) in texts for seed in BOLTWISE_SEEDS)
     assert all(item["title"] and item["published"] and item["dateline"] for item in items)
+
+
+def test_mark_mode_keeps_copies_pointing_at_the_original(tmp_path):
+    result = crawl(
+        tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", "-s", "BOLTWISE_DEDUP_MODE=mark"
+    )
+    items = by_source(result.items)
+    assert items == golden("boltwise-mark.jsonl")
+    copies = {item["source"]: item["duplicate_of"] for item in items if item["duplicate_of"]}
+    assert {source.rsplit("?", 1)[1][:4] for source in copies} == {"amp=", "utm_"}
+    assert all(source.split("?")[0] == original for source, original in copies.items())
+
+
+def test_syndicated_copy_on_another_site_is_a_near_duplicate(tmp_path):
+    feeds = "https://nachrichten.example/feed/,https://presseticker.example/feed/"
+    args = ("news", "-a", f"feed={feeds}", "-s", f"BOLTWISE_REPLAY_DIR={SITE}")
+    marked = crawl(tmp_path, *args, "-s", "BOLTWISE_DEDUP_MODE=mark")
+    assert by_source(marked.items) == golden("news-syndicated-mark.jsonl")
+    original, copy = by_source(marked.items)
+    assert copy["site"] == "presseticker.example" and copy["duplicate_of"] == original["url"]
+    assert 0.8 <= copy["similarity"] < 1.0
+    dropped = crawl(tmp_path, *args)
+    assert [item["site"] for item in dropped.items] == ["nachrichten.example"]
+    assert dropped.stat("boltwise/dedup/near") == 1
+
+
+def test_recrawl_emits_only_the_revision(tmp_path):
+    store = f"BOLTWISE_STORE_URI=sqlite:///{tmp_path}/state.sqlite3"
+    first = crawl(tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", "-s", store)
+    assert len(first.items) == 4
+    again = crawl(tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", "-s", store)
+    assert again.items == [] and again.stat("boltwise/dedup/url") == 6
+    update = crawl(
+        tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE},{FIXTURES / 'site-update'}", "-s", store
+    )
+    assert update.items == golden("boltwise-update.jsonl")
+    [item] = update.items
+    assert item["revision"] == 2 and item["modified"] == "2025-04-29T08:20:00+02:00"
+    assert "Update vom 29. April" in item["text"]
+
+
+def test_files_twice_with_the_same_store_emits_nothing_the_second_time(tmp_path):
+    store = f"BOLTWISE_STORE_URI=sqlite:///{tmp_path}/state.sqlite3"
+    assert len(crawl(tmp_path, "files", "-a", "path=fixtures/articles", "-s", store).items) == 5
+    second = crawl(tmp_path, "files", "-a", "path=fixtures/articles", "-s", store)
+    assert second.returncode == 0 and second.items == []
+    assert second.stat("boltwise/dedup/url") == 5
+
+
+def test_decisions_and_order_do_not_depend_on_worker_timing(tmp_path):
+    """Copies of one article in many files: the first file in sorted order is always the original."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    page = (
+        SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html"
+    ).read_text("utf-8")
+    for n in range(12):
+        # some pages are heavier than others, so the workers finish them out of order
+        padding = "<p>Fülltext im Kommentarbereich.</p>" * (200 if n % 3 == 0 else 0)
+        (inbox / f"{n:02d}.html").write_text(
+            page.replace("</body>", f"<aside>{padding}</aside></body>"), "utf-8"
+        )
+    runs = [
+        crawl(
+            tmp_path,
+            "files",
+            "-a",
+            f"path={inbox}",
+            "-s",
+            "BOLTWISE_WORKERS=2",
+            "-s",
+            "BOLTWISE_DEDUP_MODE=mark",
+        )
+        for _ in range(2)
+    ]
+    assert runs[0].items == runs[1].items
+    assert [item["source"] for item in runs[0].items] == [str(inbox / f"{n:02d}.html") for n in range(12)]
+    assert [item["duplicate_of"] for item in runs[0].items][1:] == [runs[0].items[0]["url"]] * 11
 
 
 def test_replay_and_saved_text_give_the_same_clean_articles(tmp_path):
@@ -86,7 +166,16 @@ def test_files_spider_matches_golden(tmp_path):
 
 def test_news_spider_on_other_sites(tmp_path):
     feeds = "https://nachrichten.example/feed/,https://presseticker.example/feed/"
-    result = crawl(tmp_path, "news", "-a", f"feed={feeds}", "-s", f"BOLTWISE_REPLAY_DIR={SITE}")
+    result = crawl(
+        tmp_path,
+        "news",
+        "-a",
+        f"feed={feeds}",
+        "-s",
+        f"BOLTWISE_REPLAY_DIR={SITE}",
+        "-s",
+        "BOLTWISE_DEDUP_ENABLED=False",
+    )
     assert result.returncode == 0, result.log
     assert sorted(item["site"] for item in result.items) == [
         "nachrichten.example",
@@ -227,7 +316,8 @@ def test_files_spider_reports_bad_files_and_goes_on(tmp_path):
     (inbox / "broken.html.gz").write_bytes(b"\x1f\x8b\x08garbage")
     (inbox / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (inbox / "notes.json").write_text("{}")
-    result = crawl(tmp_path, "files", "-a", f"path={inbox}")
+    # the three good files hold one article: dedup would rightly keep one of them
+    result = crawl(tmp_path, "files", "-a", f"path={inbox}", "-s", "BOLTWISE_DEDUP_ENABLED=False")
     assert result.returncode == 0, result.log
     assert sorted(item["source"] for item in result.items) == sorted(
         ["https://archiv.example/a", str(inbox / "good.txt"), str(inbox / "page.html.gz")]

@@ -1,0 +1,112 @@
+"""Dedup decisions on variants derived from the saved articles."""
+
+import pytest
+
+from boltwise.clean.cleaner import Cleaner
+from boltwise.dedup.fingerprint import fingerprint, words
+from boltwise.dedup.index import DedupIndex
+from boltwise.store import Store
+from boltwise.urls import canonical_url
+
+from .conftest import BOLTWISE_SEEDS, body_lines, seed_lines
+
+ALL_SEEDS = sorted([*BOLTWISE_SEEDS, "003_84c19c9baf8032c0.txt"])
+
+
+@pytest.fixture
+def index(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/dedup.sqlite3")
+    yield DedupIndex(store)
+    store.close()
+
+
+def cleaned(lines):
+    return Cleaner().clean("\n".join(lines), site=None, title=None).text
+
+
+def test_the_five_saved_articles_are_not_duplicates_of_each_other(index):
+    # all about NATO and Ukraine, four in one site's frame: still five different stories
+    decisions = [index.check(name, cleaned(seed_lines(name)), None) for name in ALL_SEEDS]
+    assert [d.kind for d in decisions] == ["new"] * 5
+
+
+def test_copy_in_another_frame_is_an_exact_duplicate(index):
+    original = seed_lines("000_8393ffbcd8907b3d.txt")
+    index.check("original", cleaned(original), None)
+    # the same article with other job offers and another book in the IT BOLTWISE frame
+    furniture = original[len(body_lines("000_8393ffbcd8907b3d.txt")) :]
+    jobs_at = furniture.index("Stellenangebote")
+    other_frame = (
+        furniture[: jobs_at + 1]
+        + ["Data Scientist (m/w/d) NLP", "- Ein anderes Buch | Ein Untertitel"]
+        + furniture[jobs_at + 6 :]
+    )
+    decision = index.check("copy", cleaned(body_lines("000_8393ffbcd8907b3d.txt") + other_frame), None)
+    assert (decision.kind, decision.duplicate_of, decision.similarity) == ("exact", "original", 1.0)
+
+
+def test_revised_and_truncated_copies_are_near_duplicates(index):
+    body = body_lines("004_c11d6f5acf65279e.txt")
+    index.check("original", "\n".join(body), None)
+    revised = [
+        *body[:3],
+        body[3]
+        .replace("Sergej Lawrow", "Sergei Lawrow")
+        .replace("nicht funktionieren", "kaum funktionieren"),
+        *body[4:],
+        "Aktualisiert: Die Schweiz bestätigte am Abend ihre Bereitschaft.",
+    ]
+    near = index.check("revised-elsewhere", "\n".join(revised), None)
+    assert near.kind == "near" and near.duplicate_of == "original" and near.similarity >= 0.8
+    truncated = index.check("wire-copy", "\n".join(body[: len(body) * 6 // 10]), None)
+    assert truncated.kind == "near" and truncated.duplicate_of == "original" and truncated.similarity >= 0.9
+
+
+def test_short_texts_are_not_matched_by_containment(index):
+    body = body_lines("001_bbbc0ff35450de96.txt")
+    index.check("original", "\n".join(body), None)
+    teaser = " ".join(body[1].split()[:30])  # a 30-word teaser quoting the article
+    assert index.check("teaser", teaser, None).kind == "new"
+
+
+def test_same_url_changed_text_is_a_revision_unless_older(index):
+    body = body_lines("002_d0fef97fb407ba67.txt")
+    url = "https://www.it-boltwise.de/a.html"
+    assert index.check(url, "\n".join(body), "2025-08-25T11:30:00+02:00").kind == "new"
+    assert index.check(url, "\n".join(body), "2025-08-25T11:30:00+02:00").kind == "url"
+    update = index.check(url, "\n".join([*body, "Update: neue Zahlen."]), "2025-08-26T09:00:00+02:00")
+    assert (update.kind, update.revision) == ("revision", 2)
+    # a differently rendered copy that is not newer (an AMP page, say) is not a revision
+    older = index.check(url, "\n".join(body[:-1]), "2025-08-25T11:30:00+02:00")
+    assert (older.kind, older.revision, older.duplicate_of) == ("url", 2, url)
+
+
+def test_decisions_persist_across_runs(tmp_path):
+    uri = f"sqlite:///{tmp_path}/dedup.sqlite3"
+    text = "\n".join(body_lines("000_8393ffbcd8907b3d.txt"))
+    first = Store(uri)
+    assert DedupIndex(first).check("a", text, None).kind == "new"
+    first.close()
+    second = Store(uri)
+    assert DedupIndex(second).check("a", text, None).kind == "url"
+    assert DedupIndex(second).check("b", text, None).kind == "exact"
+
+
+def test_exact_hash_ignores_case_sharp_s_and_punctuation():
+    assert fingerprint("Die STRASSE – gesperrt!").exact == fingerprint("die Straße, gesperrt.").exact
+    assert words("Größe: „XL“") == ["grösse", "xl"]
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        (
+            "https://www.it-boltwise.de/a.html?utm_source=rss&utm_medium=rss",
+            "https://www.it-boltwise.de/a.html",
+        ),
+        ("HTTPS://Example.DE:443/a?b=2&a=1#kommentare", "https://example.de/a?a=1&b=2"),
+        ("https://example.de/a?fbclid=x&gclid=y&id=7", "https://example.de/a?id=7"),
+    ],
+)
+def test_canonical_url(url, canonical):
+    assert canonical_url(url) == canonical
