@@ -36,11 +36,12 @@ def test_copy_in_another_frame_is_an_exact_duplicate(index):
     # the same article with other job offers and another book in the IT BOLTWISE frame
     furniture = original[len(body_lines("000_8393ffbcd8907b3d.txt")) :]
     jobs_at = furniture.index("Stellenangebote")
-    other_frame = (
-        furniture[: jobs_at + 1]
-        + ["Data Scientist (m/w/d) NLP", "- Ein anderes Buch | Ein Untertitel"]
-        + furniture[jobs_at + 6 :]
-    )
+    other_frame = [
+        *furniture[: jobs_at + 1],
+        "Data Scientist (m/w/d) NLP",
+        "- Ein anderes Buch | Ein Untertitel",
+        *furniture[jobs_at + 6 :],
+    ]
     decision = index.check("copy", cleaned(body_lines("000_8393ffbcd8907b3d.txt") + other_frame), None)
     assert (decision.kind, decision.duplicate_of, decision.similarity) == ("exact", "original", 1.0)
 

@@ -39,7 +39,7 @@ def test_clean_item_fields_and_stats(tmp_path):
 
 def test_quality_gates(tmp_path):
     _, pipeline = clean_pipeline(tmp_path, BOLTWISE_LANGUAGES="de", BOLTWISE_MIN_WORDS=10)
-    with pytest.raises(TooShort, match="fewer than BOLTWISE_MIN_WORDS=10: short.txt"):
+    with pytest.raises(TooShort, match=r"fewer than BOLTWISE_MIN_WORDS=10: short\.txt"):
         pipeline.process_item(Article(source="short.txt", text="Nur ein paar Worte."))
     with pytest.raises(WrongLanguage, match="'en' not in BOLTWISE_LANGUAGES"):
         pipeline.process_item(Article(source="en.txt", text=ENGLISH))
