@@ -196,9 +196,10 @@ class CleanPipeline:
 class DedupPipeline:
     """Each story once: drops (or, in mark mode, marks) copies; re-emits revisions."""
 
-    def __init__(self, crawler: Crawler, index: DedupIndex, mode: str) -> None:
+    def __init__(self, crawler: Crawler, index: DedupIndex, store: Store, mode: str) -> None:
         self.stats = crawler.stats
         self.index = index
+        self.store = store
         self.mode = mode
 
     @classmethod
@@ -209,13 +210,14 @@ class DedupPipeline:
         mode = config.get(settings, "BOLTWISE_DEDUP_MODE")
         if mode not in ("drop", "mark"):
             raise ValueError(f"BOLTWISE_DEDUP_MODE must be drop or mark, not {mode!r}")
+        store = store_for(crawler)
         index = DedupIndex(
-            store_for(crawler),
+            store,
             threshold=config.getfloat(settings, "BOLTWISE_DEDUP_THRESHOLD"),
             containment=config.getfloat(settings, "BOLTWISE_DEDUP_CONTAINMENT"),
             min_words=config.getint(settings, "BOLTWISE_DEDUP_MIN_WORDS"),
         )
-        return cls(crawler, index, mode)
+        return cls(crawler, index, store, mode)
 
     def process_item(self, item: Page | Article) -> Page | Article:
         if isinstance(item, Page):
@@ -223,6 +225,7 @@ class DedupPipeline:
         adapter = ItemAdapter(item)
         key = adapter.get("url") or adapter["source"]
         decision = self.index.check(key, adapter["text"], adapter.get("modified"))
+        self.store.commit_due()
         self.stats.inc_value(f"boltwise/dedup/{decision.kind}")
         adapter["revision"] = decision.revision
         if decision.kind == "revision" and not adapter.get("modified"):

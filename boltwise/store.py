@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 import weakref
 from pathlib import Path
 
@@ -56,7 +57,12 @@ _INDEXED = "SELECT id, key, exact, signature, shingles, words, revision, modifie
 
 
 class Store:
-    def __init__(self, uri: str) -> None:
+    """SQLite crawl state. Writes are grouped: :meth:`index` joins the open transaction, which
+    :meth:`commit_due` commits once ``commit_every`` writes or ``commit_interval`` seconds have
+    gathered and :meth:`close` commits at the end — one fsync per group instead of per article.
+    Reads on the same connection see uncommitted writes, so decisions never lag behind."""
+
+    def __init__(self, uri: str, commit_every: int = 500, commit_interval: float = 1.0) -> None:
         if not uri.startswith("sqlite:///"):
             raise ValueError(f"unsupported BOLTWISE_STORE_URI {uri!r}: use sqlite:///PATH")
         self.path = Path(uri.removeprefix("sqlite:///"))
@@ -66,6 +72,10 @@ class Store:
         self.db.execute("PRAGMA synchronous=FULL")  # a committed row survives power loss
         self.db.execute("PRAGMA busy_timeout=10000")
         self.db.executescript(SCHEMA)
+        self.commit_every = commit_every
+        self.commit_interval = commit_interval
+        self._pending = 0
+        self._last_commit = time.monotonic()
 
     def load_boilerplate(self, model: BoilerplateModel) -> None:
         for site, articles in self.db.execute("SELECT site, articles FROM boilerplate_sites"):
@@ -75,6 +85,7 @@ class Store:
             model.sites[site].counts[key] = count
 
     def save_boilerplate(self, model: BoilerplateModel) -> None:
+        self.commit()
         with self.db:  # one transaction
             self.db.execute("BEGIN")
             for site in sorted(model.dirty):
@@ -109,22 +120,43 @@ class Store:
         )
         return [_indexed(row) for row in rows]
 
-    def index(self, key: str, fp: Fingerprint, revision: int, modified: str | None) -> None:
-        with self.db:
+    def index(
+        self, key: str, fp: Fingerprint, revision: int, modified: str | None, replaces: Indexed | None = None
+    ) -> None:
+        if not self.db.in_transaction:
             self.db.execute("BEGIN")
-            row = self.db.execute(
-                "INSERT INTO dedup_articles (key, exact, signature, shingles, words, revision, modified)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET exact = excluded.exact,"
-                " signature = excluded.signature, shingles = excluded.shingles, words = excluded.words,"
-                " revision = excluded.revision, modified = excluded.modified RETURNING id",
-                (key, fp.exact, fp.signature.tobytes(), fp.shingles, fp.words, revision, modified),
-            ).fetchone()
-            self.db.execute("DELETE FROM dedup_buckets WHERE article = ?", row)
+        row = self.db.execute(
+            "INSERT INTO dedup_articles (key, exact, signature, shingles, words, revision, modified)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET exact = excluded.exact,"
+            " signature = excluded.signature, shingles = excluded.shingles, words = excluded.words,"
+            " revision = excluded.revision, modified = excluded.modified RETURNING id",
+            (key, fp.exact, fp.signature.tobytes(), fp.shingles, fp.words, revision, modified),
+        ).fetchone()
+        if replaces is not None:  # a revision: its old buckets go, found by primary key
+            old = Fingerprint(replaces.exact, replaces.signature, replaces.shingles, replaces.words)
             self.db.executemany(
-                "INSERT OR IGNORE INTO dedup_buckets VALUES (?, ?)", ((b, row[0]) for b in fp.bands)
+                "DELETE FROM dedup_buckets WHERE bucket = ? AND article = ?", ((b, row[0]) for b in old.bands)
             )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO dedup_buckets VALUES (?, ?)", ((b, row[0]) for b in fp.bands)
+        )
+        self._pending += 1
+
+    def commit_due(self) -> None:
+        """Commit the open group of writes if it is large or old enough."""
+        if self._pending >= self.commit_every or (
+            self._pending and time.monotonic() - self._last_commit >= self.commit_interval
+        ):
+            self.commit()
+
+    def commit(self) -> None:
+        if self.db.in_transaction:
+            self.db.commit()
+        self._pending = 0
+        self._last_commit = time.monotonic()
 
     def close(self) -> None:
+        self.commit()
         self.db.close()
 
 

@@ -41,7 +41,9 @@ class DedupBackend(Protocol):
     def by_key(self, key: str) -> Indexed | None: ...
     def by_exact(self, exact: int) -> Indexed | None: ...
     def by_buckets(self, buckets: list[int]) -> list[Indexed]: ...
-    def index(self, key: str, fp: Fingerprint, revision: int, modified: str | None) -> None: ...
+    def index(
+        self, key: str, fp: Fingerprint, revision: int, modified: str | None, replaces: Indexed | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,14 @@ class DedupIndex:
 
     def check(self, key: str, text: str, modified: str | None) -> Decision:
         """Decide about one article and index it when it is new or a revision."""
-        fp = fingerprint(text)
+        return self.check_fingerprint(key, fingerprint(text), modified)
+
+    def check_fingerprint(self, key: str, fp: Fingerprint, modified: str | None) -> Decision:
         known = self.backend.by_key(key)
         if known is not None:
             if known.exact == fp.exact or (modified and known.modified and modified <= known.modified):
                 return Decision("url", known.revision, known.key, round(fp.jaccard(known.signature), 4))
-            self.backend.index(key, fp, known.revision + 1, modified)
+            self.backend.index(key, fp, known.revision + 1, modified, replaces=known)
             return Decision("revision", known.revision + 1)
         same = self.backend.by_exact(fp.exact)
         if same is not None:

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m boltwise.bench.dedup`` (dedup index scaling)."""
