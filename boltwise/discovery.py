@@ -128,9 +128,7 @@ ARTICLE_LINK_XPATH = (
 
 def listing_links(tree: etree._Element, base_url: str) -> tuple[list[str], list[str]]:
     """(next pages, article links) of a listing page, absolute, in page order, without repeats."""
-    return _absolute(tree.xpath(NEXT_PAGE_XPATH), base_url), _absolute(
-        tree.xpath(ARTICLE_LINK_XPATH), base_url
-    )
+    return _absolute(tree.xpath(NEXT_PAGE_XPATH), base_url), _absolute(tree.xpath(ARTICLE_LINK_XPATH), base_url)
 
 
 def _absolute(hrefs: list[str], base_url: str) -> list[str]:

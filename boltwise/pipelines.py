@@ -187,9 +187,7 @@ class CleanPipeline:
             )
         if self.languages and adapter["language"] and adapter["language"] not in self.languages:
             self.stats.inc_value("boltwise/clean/dropped/wrong_language")
-            raise WrongLanguage(
-                f"language {adapter['language']!r} not in BOLTWISE_LANGUAGES: {adapter['source']}"
-            )
+            raise WrongLanguage(f"language {adapter['language']!r} not in BOLTWISE_LANGUAGES: {adapter['source']}")
         return item
 
 

@@ -114,8 +114,7 @@ class Store:
     def by_buckets(self, buckets: list[int]) -> list[Indexed]:
         marks = ",".join("?" * len(buckets))
         rows = self.db.execute(
-            f"{_INDEXED} WHERE id IN (SELECT article FROM dedup_buckets WHERE bucket IN ({marks}))"
-            " ORDER BY id",
+            f"{_INDEXED} WHERE id IN (SELECT article FROM dedup_buckets WHERE bucket IN ({marks})) ORDER BY id",
             buckets,
         )
         return [_indexed(row) for row in rows]
@@ -137,9 +136,7 @@ class Store:
             self.db.executemany(
                 "DELETE FROM dedup_buckets WHERE bucket = ? AND article = ?", ((b, row[0]) for b in old.bands)
             )
-        self.db.executemany(
-            "INSERT OR IGNORE INTO dedup_buckets VALUES (?, ?)", ((b, row[0]) for b in fp.bands)
-        )
+        self.db.executemany("INSERT OR IGNORE INTO dedup_buckets VALUES (?, ?)", ((b, row[0]) for b in fp.bands))
         self._pending += 1
 
     def commit_due(self) -> None:
@@ -164,9 +161,7 @@ def _indexed(row: tuple | None) -> Indexed | None:
     if row is None:
         return None
     id_, key, exact, signature, shingles, words, revision, modified = row
-    return Indexed(
-        id_, key, exact, np.frombuffer(signature, dtype=np.uint32), shingles, words, revision, modified
-    )
+    return Indexed(id_, key, exact, np.frombuffer(signature, dtype=np.uint32), shingles, words, revision, modified)
 
 
 _stores: weakref.WeakKeyDictionary[Crawler, Store] = weakref.WeakKeyDictionary()

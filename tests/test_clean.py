@@ -75,9 +75,7 @@ def test_title_from_comment_prompt_only_when_none_is_known():
         Cleaner().clean(text, site="it-boltwise.de", title=None).title
         == "NATO-Sicherheitsgarantien: Rutte stärkt die Ukraine"
     )
-    assert (
-        Cleaner().clean(text, site="it-boltwise.de", title="Aus den Metadaten").title == "Aus den Metadaten"
-    )
+    assert Cleaner().clean(text, site="it-boltwise.de", title="Aus den Metadaten").title == "Aus den Metadaten"
 
 
 def test_first_line_headline_becomes_title_for_saved_text():
@@ -92,9 +90,7 @@ def test_title_repeated_as_first_line_is_removed():
     result = Cleaner().clean(
         "Große Überschrift\nErster Absatz des Artikels.", site="x.example", title="Große Überschrift"
     )
-    assert result.text == "Erster Absatz des Artikels." and result.removed == [
-        ("title_line", "Große Überschrift")
-    ]
+    assert result.text == "Erster Absatz des Artikels." and result.removed == [("title_line", "Große Überschrift")]
 
 
 @pytest.mark.parametrize(

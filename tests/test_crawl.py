@@ -61,9 +61,7 @@ def test_boltwise_replay_offline_matches_golden(tmp_path):
 
 
 def test_mark_mode_keeps_copies_pointing_at_the_original(tmp_path):
-    result = crawl(
-        tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", "-s", "BOLTWISE_DEDUP_MODE=mark"
-    )
+    result = crawl(tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", "-s", "BOLTWISE_DEDUP_MODE=mark")
     items = by_source(result.items)
     assert items == golden("boltwise-mark.jsonl")
     copies = {item["source"]: item["duplicate_of"] for item in items if item["duplicate_of"]}
@@ -111,15 +109,13 @@ def test_decisions_and_order_do_not_depend_on_worker_timing(tmp_path):
     """Copies of one article in many files: the first file in sorted order is always the original."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    page = (
-        SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html"
-    ).read_text("utf-8")
+    page = (SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html").read_text(
+        "utf-8"
+    )
     for n in range(12):
         # some pages are heavier than others, so the workers finish them out of order
         padding = "<p>Fülltext im Kommentarbereich.</p>" * (200 if n % 3 == 0 else 0)
-        (inbox / f"{n:02d}.html").write_text(
-            page.replace("</body>", f"<aside>{padding}</aside></body>"), "utf-8"
-        )
+        (inbox / f"{n:02d}.html").write_text(page.replace("</body>", f"<aside>{padding}</aside></body>"), "utf-8")
     runs = [
         crawl(
             tmp_path,
@@ -278,9 +274,7 @@ def test_record_then_replay_round_trip(tmp_path):
 
 
 def test_warc_in_replay_dir_is_served(tmp_path):
-    page = (
-        SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html"
-    ).read_bytes()
+    page = (SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html").read_bytes()
     url = "https://archiv.example/2025/rutte.html"
     write_warc(
         tmp_path / "crawl.warc.gz",
@@ -304,9 +298,7 @@ def test_files_spider_reports_bad_files_and_goes_on(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(ARTICLES / "003_84c19c9baf8032c0.txt", inbox / "good.txt")
-    page = (
-        SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html"
-    ).read_bytes()
+    page = (SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html").read_bytes()
     (inbox / "page.html.gz").write_bytes(gzip.compress(page))
     write_warc(
         inbox / "archive.warc",

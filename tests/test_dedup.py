@@ -51,9 +51,7 @@ def test_revised_and_truncated_copies_are_near_duplicates(index):
     index.check("original", "\n".join(body), None)
     revised = [
         *body[:3],
-        body[3]
-        .replace("Sergej Lawrow", "Sergei Lawrow")
-        .replace("nicht funktionieren", "kaum funktionieren"),
+        body[3].replace("Sergej Lawrow", "Sergei Lawrow").replace("nicht funktionieren", "kaum funktionieren"),
         *body[4:],
         "Aktualisiert: Die Schweiz bestätigte am Abend ihre Bereitschaft.",
     ]

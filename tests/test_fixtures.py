@@ -43,9 +43,7 @@ def test_committed_snapshots_are_what_build_site_writes(tmp_path, monkeypatch):
     build_site.main(tmp_path)
     for name in ("site", "site-update"):
         built = sorted(p.relative_to(tmp_path / name) for p in (tmp_path / name).rglob("*") if p.is_file())
-        committed = sorted(
-            p.relative_to(FIXTURES / name) for p in (FIXTURES / name).rglob("*") if p.is_file()
-        )
+        committed = sorted(p.relative_to(FIXTURES / name) for p in (FIXTURES / name).rglob("*") if p.is_file())
         assert built == committed
         for rel in built:
             assert (tmp_path / name / rel).read_bytes() == (FIXTURES / name / rel).read_bytes(), rel

@@ -7,9 +7,7 @@ from boltwise.pipelines import CleanPipeline, ExtractPipeline, TooShort, WrongLa
 
 from .conftest import seed_lines
 
-ENGLISH = (
-    "The defence ministers met on Tuesday to discuss security guarantees for Ukraine and further support."
-)
+ENGLISH = "The defence ministers met on Tuesday to discuss security guarantees for Ukraine and further support."
 
 
 def clean_pipeline(tmp_path, **settings):

@@ -104,9 +104,7 @@ def main() -> None:
             fingerprint(text)
     per_text = (time.perf_counter() - start) / (20 * len(texts)) * 1000
     print(f"fingerprint (shingles + MinHash, {NUM_PERM} permutations) of a saved article: {per_text:.2f} ms")
-    print(
-        "| articles | lookup+insert per article | store bytes per article | candidates per lookup | peak RSS |"
-    )
+    print("| articles | lookup+insert per article | store bytes per article | candidates per lookup | peak RSS |")
     print("|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         directory = args.dir or Path(tmp)

@@ -51,9 +51,7 @@ class BoilerplateModel:
         seen = self.sites.get(site)
         if seen is None or seen.articles < self.min_articles:
             return set()
-        marked = {
-            i for i, line in enumerate(lines) if seen.counts.get(line_hash(line), 0) >= self.min_support
-        }
+        marked = {i for i, line in enumerate(lines) if seen.counts.get(line_hash(line), 0) >= self.min_support}
         words = sum(len(line.split()) for line in lines) or 1
         if sum(len(lines[i].split()) for i in marked) > self.max_share * words:
             return set()

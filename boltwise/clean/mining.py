@@ -23,9 +23,7 @@ AGENCIES = frozenset(
     }
 )
 _PLACE = r"[A-ZÄÖÜ][\wÄÖÜäöüß.'\-]*(?: [A-ZÄÖÜ][\wÄÖÜäöüß.'\-]*){0,2}"
-_DATELINE = re.compile(
-    rf"(?P<places>{_PLACE}(?:\s*/\s*{_PLACE})*)\s*\((?P<source>[^()]{{2,40}})\)\s*[–—-]\s+"
-)
+_DATELINE = re.compile(rf"(?P<places>{_PLACE}(?:\s*/\s*{_PLACE})*)\s*\((?P<source>[^()]{{2,40}})\)\s*[–—-]\s+")
 
 
 def parse_dateline(first_line: str) -> dict | None:
