@@ -14,6 +14,7 @@ PIPELINES = {
     "boltwise.pipelines.ExtractPipeline": 100,
     "boltwise.pipelines.CleanPipeline": 200,
     "boltwise.pipelines.DedupPipeline": 300,
+    "boltwise.pipelines.StorePipeline": 400,
 }
 
 DOWNLOADER_MIDDLEWARES = {

@@ -40,7 +40,9 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_DEDUP_CONTAINMENT": 0.9,
     "BOLTWISE_DEDUP_MIN_WORDS": 50,
     # crawl state
+    "BOLTWISE_STORE_ENABLED": True,
     "BOLTWISE_STORE_URI": "sqlite:///.boltwise/boltwise.sqlite3",
+    "BOLTWISE_RECRAWL_ENABLED": True,
 }
 
 

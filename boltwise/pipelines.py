@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
@@ -124,40 +126,37 @@ class ExtractPipeline:
 class CleanPipeline:
     """Removes site boilerplate, mines metadata, normalises text and applies the quality gates."""
 
-    def __init__(
-        self,
-        crawler: Crawler,
-        cleaner: Cleaner,
-        store: Store | None,
-        min_words: int,
-        languages: frozenset[str],
-    ) -> None:
+    def __init__(self, crawler: Crawler, cleaner: Cleaner, min_words: int, languages: frozenset[str]) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.cleaner = cleaner
-        self.store = store
         self.min_words = min_words
         self.languages = languages
+        self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
         settings = crawler.settings
         if not config.getbool(settings, "BOLTWISE_CLEAN_ENABLED"):
             raise NotConfigured("BOLTWISE_CLEAN_ENABLED is off")
-        model, store = None, None
+        model = None
         if config.getbool(settings, "BOLTWISE_CLEAN_LEARN_ENABLED"):
             model = BoilerplateModel(
                 min_articles=config.getint(settings, "BOLTWISE_CLEAN_LEARN_MIN_ARTICLES"),
                 min_support=config.getint(settings, "BOLTWISE_CLEAN_LEARN_MIN_SUPPORT"),
                 max_share=config.getfloat(settings, "BOLTWISE_CLEAN_LEARN_MAX_SHARE"),
             )
-            store = store_for(crawler)
-            store.load_boilerplate(model)
         languages = frozenset(lang.lower() for lang in config.getlist(settings, "BOLTWISE_LANGUAGES"))
-        return cls(crawler, Cleaner(model), store, config.getint(settings, "BOLTWISE_MIN_WORDS"), languages)
+        return cls(crawler, Cleaner(model), config.getint(settings, "BOLTWISE_MIN_WORDS"), languages)
 
-    def close_spider(self) -> None:
+    async def open_spider(self) -> None:
+        if self.cleaner.learned is not None:
+            self.store = await store_for(self.crawler)
+            await self.store.load_boilerplate(self.cleaner.learned)
+
+    async def close_spider(self) -> None:
         if self.store is not None and self.cleaner.learned is not None:
-            self.store.save_boilerplate(self.cleaner.learned)
+            await self.store.save_boilerplate(self.cleaner.learned)
 
     def process_item(self, item: Page | Article) -> Page | Article:
         if isinstance(item, Page):
@@ -192,13 +191,22 @@ class CleanPipeline:
 
 
 class DedupPipeline:
-    """Each story once: drops (or, in mark mode, marks) copies; re-emits revisions."""
+    """Each story once: drops (or, in mark mode, marks) copies; re-emits revisions.
 
-    def __init__(self, crawler: Crawler, index: DedupIndex, store: Store, mode: str) -> None:
+    Items are decided one at a time, in the order they arrive (a FIFO lock), so the first of two
+    copies is always the original. Each item holds the store from its index entry until the store
+    stage has written its article row, so no commit ever splits the two.
+    """
+
+    def __init__(self, crawler: Crawler, mode: str, thresholds: dict[str, float]) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
-        self.index = index
-        self.store = store
         self.mode = mode
+        self.thresholds = thresholds
+        self.storing = config.getbool(crawler.settings, "BOLTWISE_STORE_ENABLED")
+        self.lock = asyncio.Lock()
+        self.store: Store | None = None
+        self.index: DedupIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -208,22 +216,38 @@ class DedupPipeline:
         mode = config.get(settings, "BOLTWISE_DEDUP_MODE")
         if mode not in ("drop", "mark"):
             raise ValueError(f"BOLTWISE_DEDUP_MODE must be drop or mark, not {mode!r}")
-        store = store_for(crawler)
-        index = DedupIndex(
-            store,
-            threshold=config.getfloat(settings, "BOLTWISE_DEDUP_THRESHOLD"),
-            containment=config.getfloat(settings, "BOLTWISE_DEDUP_CONTAINMENT"),
-            min_words=config.getint(settings, "BOLTWISE_DEDUP_MIN_WORDS"),
-        )
-        return cls(crawler, index, store, mode)
+        thresholds = {
+            "threshold": config.getfloat(settings, "BOLTWISE_DEDUP_THRESHOLD"),
+            "containment": config.getfloat(settings, "BOLTWISE_DEDUP_CONTAINMENT"),
+            "min_words": config.getint(settings, "BOLTWISE_DEDUP_MIN_WORDS"),
+        }
+        return cls(crawler, mode, thresholds)
 
-    def process_item(self, item: Page | Article) -> Page | Article:
+    async def open_spider(self) -> None:
+        self.store = await store_for(self.crawler)
+        self.index = DedupIndex(self.store, **self.thresholds)  # type: ignore[arg-type]
+
+    async def process_item(self, item: Page | Article) -> Page | Article:
         if isinstance(item, Page):
             return item  # extraction is off: nothing to compare
+        assert self.store is not None and self.index is not None
+        async with self.lock:
+            await self.store.gate()
+            self.store.hold(id(item))
+            try:
+                await self._decide(item)
+            except BaseException:
+                self.store.release(id(item))  # dropped: no article row will follow
+                raise
+            if not self.storing:
+                self.store.release(id(item))
+            return item
+
+    async def _decide(self, item: Article) -> None:
+        assert self.index is not None
         adapter = ItemAdapter(item)
         key = adapter.get("url") or adapter["source"]
-        decision = self.index.check(key, adapter["text"], adapter.get("modified"))
-        self.store.commit_due()
+        decision = await self.index.check(key, adapter["text"], adapter.get("modified"))
         self.stats.inc_value(f"boltwise/dedup/{decision.kind}")
         adapter["revision"] = decision.revision
         if decision.kind == "revision" and not adapter.get("modified"):
@@ -235,4 +259,55 @@ class DedupPipeline:
                     log_level="INFO",
                 )
             adapter.update(duplicate_of=decision.duplicate_of, similarity=decision.similarity)
+
+
+class StorePipeline:
+    """Stores each article exactly once and acknowledges it only once its row is committed.
+
+    Also keeps the crawl ledger's final states: ``stored``, ``duplicate`` (a copy, in either dedup
+    mode) and ``dropped`` with the reason, for every item any stage drops.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        if not config.getbool(crawler.settings, "BOLTWISE_STORE_ENABLED"):
+            raise NotConfigured("BOLTWISE_STORE_ENABLED is off")
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        return pipeline
+
+    async def open_spider(self) -> None:
+        self.store = await store_for(self.crawler)
+
+    async def process_item(self, item: Page | Article) -> Page | Article:
+        if isinstance(item, Page):
+            return item  # extraction is off: raw pages are not articles
+        assert self.store is not None
+        adapter = ItemAdapter(item)
+        try:
+            if adapter.get("duplicate_of"):
+                await self.store.mark(adapter["source"], "duplicate", f"copy of {adapter['duplicate_of']}")
+                self.stats.inc_value("boltwise/store/duplicate")
+            elif await self.store.put_article(adapter.asdict()):
+                await self.store.mark(adapter["source"], "stored")
+                self.stats.inc_value("boltwise/store/stored")
+            else:
+                self.stats.inc_value("boltwise/store/unchanged")
+        finally:
+            self.store.release(id(item))
+        await self.store.durable()
         return item
+
+    async def item_dropped(self, item: object, exception: BaseException, **_: object) -> None:
+        # ``item`` is what entered the pipelines (a Page for crawled pages), not a later stage's item
+        if self.store is None:
+            return
+        source = ItemAdapter(item).get("source")
+        if source:
+            state = "duplicate" if isinstance(exception, tuple(_DROPS.values())) else "dropped"
+            await self.store.mark(source, state, f"{type(exception).__name__}: {exception}")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,28 @@ def crawl(tmp_path: Path, *args: str, wrapper: list[str] | None = None) -> Crawl
     )
     items = [json.loads(line) for line in out.read_text("utf-8").splitlines()] if out.exists() else []
     return CrawlResult(proc.returncode, proc.stderr, items)
+
+
+POSTGRES = os.environ.get("BOLTWISE_TEST_POSTGRES_URI")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_uri(request, tmp_path):
+    """A fresh, empty store of each kind: SQLite always, PostgreSQL when a server is configured."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/store.sqlite3"
+        return
+    if not POSTGRES:
+        pytest.skip(
+            "PostgreSQL tests need a server: set BOLTWISE_TEST_POSTGRES_URI=postgresql://USER:PASSWORD@127.0.0.1/DB"
+            " (.ci/run installs and starts one and sets it)"
+        )
+    import psycopg
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in POSTGRES else "?"
+    yield f"{POSTGRES}{separator}options=-csearch_path%3D{schema}"
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")

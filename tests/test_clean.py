@@ -1,5 +1,7 @@
 """Cleaning: boilerplate out, real content in."""
 
+import asyncio
+
 import pytest
 
 from boltwise.clean.cleaner import Cleaner
@@ -7,7 +9,7 @@ from boltwise.clean.learned import BoilerplateModel
 from boltwise.clean.mining import is_headline, parse_dateline
 from boltwise.clean.profiles import IT_BOLTWISE, profile_for
 from boltwise.clean.text import normalize_line, paragraphs
-from boltwise.store import Store
+from boltwise.store import open_store
 
 from .conftest import BOLTWISE_SEEDS, FIXTURES, body_lines, seed_lines
 
@@ -167,16 +169,21 @@ def test_learning_never_takes_most_of_an_article():
     assert result.removed == [] and result.text == copy
 
 
-def test_learned_state_survives_in_the_store(tmp_path):
-    uri = f"sqlite:///{tmp_path}/state.sqlite3"
+def test_learned_state_survives_in_the_store(store_uri):
     model = BoilerplateModel(min_articles=10, min_support=8)
     for text in synthetic_site(12):
         Cleaner(model).clean(text, site="lokal.example", title="Einsatz")
-    store = Store(uri)
-    store.save_boilerplate(model)
-    store.close()
     reloaded = BoilerplateModel(min_articles=10, min_support=8)
-    Store(uri).load_boilerplate(reloaded)
+
+    async def save_and_reload():
+        store = await open_store(store_uri)
+        await store.save_boilerplate(model)
+        await store.close()
+        store = await open_store(store_uri)
+        await store.load_boilerplate(reloaded)
+        await store.close()
+
+    asyncio.run(save_and_reload())
     assert reloaded.sites["lokal.example"].articles == 12
     result = Cleaner(reloaded).clean(next(synthetic_site(1)), site="lokal.example", title="Einsatz")
     assert len(result.removed) == 3

@@ -87,7 +87,13 @@ def test_recrawl_emits_only_the_revision(tmp_path):
     first = crawl(tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", "-s", store)
     assert len(first.items) == 4
     again = crawl(tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", "-s", store)
-    assert again.items == [] and again.stat("boltwise/dedup/url") == 6
+    # incremental: nothing announced a change, so no article page is even requested
+    assert again.items == [] and again.stat("boltwise/discovery/article") is None
+    assert again.stat("boltwise/recrawl/skipped_unchanged") >= 6
+    # the same robots.txt, feed, sitemaps and listings as the first crawl; the six article URLs not
+    first_articles = first.stat("boltwise/discovery/article")
+    assert first_articles == 6
+    assert again.stat("downloader/request_count") == first.stat("downloader/request_count") - first_articles
     update = crawl(
         tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE},{FIXTURES / 'site-update'}", "-s", store
     )

@@ -1,11 +1,13 @@
 """Dedup decisions on variants derived from the saved articles."""
 
+import asyncio
+
 import pytest
 
 from boltwise.clean.cleaner import Cleaner
 from boltwise.dedup.fingerprint import fingerprint, words
 from boltwise.dedup.index import DedupIndex
-from boltwise.store import Store
+from boltwise.store import open_store
 from boltwise.urls import canonical_url
 
 from .conftest import BOLTWISE_SEEDS, body_lines, seed_lines
@@ -13,11 +15,27 @@ from .conftest import BOLTWISE_SEEDS, body_lines, seed_lines
 ALL_SEEDS = sorted([*BOLTWISE_SEEDS, "003_84c19c9baf8032c0.txt"])
 
 
+class SyncIndex:
+    """The async index driven from plain tests, on one event loop per test."""
+
+    def __init__(self, uri):
+        self.loop = asyncio.new_event_loop()
+        self.store = self.loop.run_until_complete(open_store(uri))
+        self.index = DedupIndex(self.store)
+
+    def check(self, *args):
+        return self.loop.run_until_complete(self.index.check(*args))
+
+    def close(self):
+        self.loop.run_until_complete(self.store.close())
+        self.loop.close()
+
+
 @pytest.fixture
-def index(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/dedup.sqlite3")
-    yield DedupIndex(store)
-    store.close()
+def index(store_uri):
+    sync = SyncIndex(store_uri)
+    yield sync
+    sync.close()
 
 
 def cleaned(lines):
@@ -80,15 +98,15 @@ def test_same_url_changed_text_is_a_revision_unless_older(index):
     assert (older.kind, older.revision, older.duplicate_of) == ("url", 2, url)
 
 
-def test_decisions_persist_across_runs(tmp_path):
-    uri = f"sqlite:///{tmp_path}/dedup.sqlite3"
+def test_decisions_persist_across_runs(store_uri):
     text = "\n".join(body_lines("000_8393ffbcd8907b3d.txt"))
-    first = Store(uri)
-    assert DedupIndex(first).check("a", text, None).kind == "new"
+    first = SyncIndex(store_uri)
+    assert first.check("a", text, None).kind == "new"
     first.close()
-    second = Store(uri)
-    assert DedupIndex(second).check("a", text, None).kind == "url"
-    assert DedupIndex(second).check("b", text, None).kind == "exact"
+    second = SyncIndex(store_uri)
+    assert second.check("a", text, None).kind == "url"
+    assert second.check("b", text, None).kind == "exact"
+    second.close()
 
 
 def test_exact_hash_ignores_case_sharp_s_and_punctuation():

@@ -38,10 +38,10 @@ class Indexed:
 
 
 class DedupBackend(Protocol):
-    def by_key(self, key: str) -> Indexed | None: ...
-    def by_exact(self, exact: int) -> Indexed | None: ...
-    def by_buckets(self, buckets: list[int]) -> list[Indexed]: ...
-    def index(
+    async def by_key(self, key: str) -> Indexed | None: ...
+    async def by_exact(self, exact: int) -> Indexed | None: ...
+    async def by_buckets(self, buckets: list[int]) -> list[Indexed]: ...
+    async def index(
         self, key: str, fp: Fingerprint, revision: int, modified: str | None, replaces: Indexed | None = None
     ) -> None: ...
 
@@ -71,30 +71,30 @@ class DedupIndex:
         self.containment = containment
         self.min_words = min_words
 
-    def check(self, key: str, text: str, modified: str | None) -> Decision:
+    async def check(self, key: str, text: str, modified: str | None) -> Decision:
         """Decide about one article and index it when it is new or a revision."""
-        return self.check_fingerprint(key, fingerprint(text), modified)
+        return await self.check_fingerprint(key, fingerprint(text), modified)
 
-    def check_fingerprint(self, key: str, fp: Fingerprint, modified: str | None) -> Decision:
-        known = self.backend.by_key(key)
+    async def check_fingerprint(self, key: str, fp: Fingerprint, modified: str | None) -> Decision:
+        known = await self.backend.by_key(key)
         if known is not None:
             if known.exact == fp.exact or (modified and known.modified and modified <= known.modified):
                 return Decision("url", known.revision, known.key, round(fp.jaccard(known.signature), 4))
-            self.backend.index(key, fp, known.revision + 1, modified, replaces=known)
+            await self.backend.index(key, fp, known.revision + 1, modified, replaces=known)
             return Decision("revision", known.revision + 1)
-        same = self.backend.by_exact(fp.exact)
+        same = await self.backend.by_exact(fp.exact)
         if same is not None:
             return Decision("exact", 1, same.key, 1.0)
-        best = self._nearest(fp)
+        best = await self._nearest(fp)
         if best is not None:
             similarity, original = best
             return Decision("near", 1, original.key, round(similarity, 4))
-        self.backend.index(key, fp, 1, modified)
+        await self.backend.index(key, fp, 1, modified)
         return Decision("new", 1)
 
-    def _nearest(self, fp: Fingerprint) -> tuple[float, Indexed] | None:
+    async def _nearest(self, fp: Fingerprint) -> tuple[float, Indexed] | None:
         best: tuple[float, Indexed] | None = None
-        for candidate in self.backend.by_buckets(fp.bands):
+        for candidate in await self.backend.by_buckets(fp.bands):
             similarity = fp.jaccard(candidate.signature)
             if similarity < self.threshold:
                 if min(fp.words, candidate.words) < self.min_words:

@@ -1,0 +1,1 @@
+"""Scrapy commands for the store: ``scrapy boltwise-export`` and ``scrapy boltwise-status``."""
