@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
@@ -14,7 +14,7 @@ from boltwise.store import Store, open_store
 
 class StoreCommand(ScrapyCommand):
     requires_project = False
-    default_settings = {"LOG_ENABLED": False}
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def with_store(self, work: Callable[[Store], Awaitable[Any]]) -> Any:
         assert self.settings is not None

@@ -153,7 +153,7 @@ class NewsSpider(Spider):
                 meta = {"handle_httpstatus_list": [304]} if headers else {}
                 self.crawler.stats.inc_value("boltwise/recrawl/changed")
         if known is None or known[0] != "listing":  # a listing stays one: fetched again each crawl
-            await self.store.mark(url, "discovered", lastmod=lastmod)
+            await self.store.discover(url, lastmod, known[0] if known else None)
         return Request(url, self.parse_page, cb_kwargs={"listed": listed}, headers=headers, meta=meta)
 
     def _listing(self, parse: Any, body: bytes, response: Response, kind: str) -> discovery.Listing:

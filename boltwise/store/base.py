@@ -274,6 +274,24 @@ class Store(ABC):
         )
         self._wrote()
 
+    async def discover(self, url: str, lastmod: str | None, seen_state: str | None) -> None:
+        """Mark ``url`` discovered — unless its state moved on since it was read as ``seen_state``
+        (an article stored meanwhile must not fall back to "discovered")."""
+        now = datetime.now(UTC).isoformat()
+        if seen_state is None:
+            await self._execute(
+                "INSERT INTO ledger (url, state, lastmod, updated_at) VALUES (?, 'discovered', ?, ?)"
+                " ON CONFLICT (url) DO NOTHING",
+                (url, lastmod, now),
+            )
+        else:
+            await self._execute(
+                "UPDATE ledger SET state = 'discovered', lastmod = COALESCE(?, lastmod), updated_at = ?"
+                " WHERE url = ? AND state = ?",
+                (lastmod, now, url, seen_state),
+            )
+        self._wrote()
+
     async def validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         await self._execute(
             "UPDATE ledger SET etag = ?, last_modified = ? WHERE url = ?", (etag, last_modified, url)
