@@ -15,6 +15,7 @@ decisions, and the process's peak memory.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import resource
 import tempfile
 import time
@@ -25,18 +26,18 @@ import numpy as np
 
 from boltwise.dedup.fingerprint import NUM_PERM, Fingerprint, fingerprint
 from boltwise.dedup.index import DedupIndex
-from boltwise.store import Store
+from boltwise.store.sqlite import SQLiteStore
 
 SAVED = Path(__file__).resolve().parents[2] / "fixtures" / "articles"
 
 
-class CountingStore(Store):
+class CountingStore(SQLiteStore):
     """The real store, counting the LSH candidates it returns."""
 
     candidates = 0
 
-    def by_buckets(self, buckets):  # type: ignore[no-untyped-def]
-        found = super().by_buckets(buckets)
+    async def by_buckets(self, buckets):  # type: ignore[no-untyped-def]
+        found = await super().by_buckets(buckets)
         self.candidates += len(found)
         return found
 
@@ -63,9 +64,10 @@ def synthetic(n: int, seed: int = 1):
         yield f"https://bench.example/{i}", fp
 
 
-def run(size: int, directory: Path) -> dict:
+async def run(size: int, directory: Path) -> dict:
     path = directory / f"dedup-{size}.sqlite3"
-    store = CountingStore(f"sqlite:///{path}")
+    store = CountingStore(path)
+    await store.setup()
     index = DedupIndex(store)
     decisions: Counter[str] = Counter()
     tail_from = max(0, size - 1000)
@@ -74,13 +76,12 @@ def run(size: int, directory: Path) -> dict:
         if i == tail_from:
             store.candidates = 0
         start = time.perf_counter()
-        decisions[index.check_fingerprint(key, fp, None).kind] += 1
-        store.commit_due()
+        decisions[(await index.check_fingerprint(key, fp, None)).kind] += 1
         if i >= tail_from:
             tail += time.perf_counter() - start
-    store.commit()
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.close()
+        if i % 100 == 99:
+            await asyncio.sleep(0)  # let the grouped commits of the store run, as in a crawl
+    await store.close()
     indexed = decisions["new"] + decisions["revision"]
     return {
         "size": size,
@@ -110,7 +111,7 @@ def main() -> None:
         directory = args.dir or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
         for size in (int(s) for s in args.sizes.split(",")):
-            r = run(size, directory)
+            r = asyncio.run(run(size, directory))
             print(
                 f"| {size:,} | {r['ms_per_article']:.2f} ms | {r['bytes_per_article']:,.0f} B "
                 f"| {r['candidates_per_lookup']:.2f} | {r['peak_rss_mb']:.0f} MB |",
