@@ -9,6 +9,7 @@ from __future__ import annotations
 from scrapy.settings import Settings
 
 from boltwise import __version__, config
+from boltwise.workers import warm_up
 
 PIPELINES = {
     "boltwise.pipelines.ExtractPipeline": 100,
@@ -22,6 +23,8 @@ DOWNLOADER_MIDDLEWARES = {
     "boltwise.middlewares.ReplayMiddleware": 950,
     "boltwise.middlewares.RecordMiddleware": 960,
 }
+
+EXTENSIONS = {"boltwise.extensions.StatsFile": 0}
 
 SAFE_DEFAULTS = {
     "USER_AGENT": f"boltwise/{__version__} (news-ingestion crawler; Scrapy)",
@@ -56,3 +59,7 @@ class Boltwise:
             settings["ITEM_PIPELINES"][path] = order
         for path, order in DOWNLOADER_MIDDLEWARES.items():
             settings["DOWNLOADER_MIDDLEWARES"][path] = order
+        for path, order in EXTENSIONS.items():
+            settings["EXTENSIONS"][path] = order
+        if config.getbool(settings, "BOLTWISE_EXTRACT_ENABLED"):
+            warm_up()  # the extraction workers' fork server boots while Scrapy sets up the crawl

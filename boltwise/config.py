@@ -18,12 +18,16 @@ DEFAULTS: dict[str, Any] = {
     # extraction
     "BOLTWISE_EXTRACT_ENABLED": True,
     "BOLTWISE_WORKERS": 0,  # 0: one worker per CPU
+    "BOLTWISE_EXTRACT_TIMEOUT": 30.0,
     "BOLTWISE_EXTRACT_FAVOR": "balanced",  # trafilatura: balanced | precision | recall
     "BOLTWISE_EXTRACT_TABLES": True,
     "BOLTWISE_EXTRACT_DEDUPLICATE": False,
     "BOLTWISE_EXTRACT_COMMENTS": False,
     # files spider
     "BOLTWISE_FILES_MAX_BYTES": 64 * 1024 * 1024,
+    "BOLTWISE_FILES_MAX_PENDING": 64,
+    # reporting
+    "BOLTWISE_STATS_FILE": "",
     # cleaning
     "BOLTWISE_CLEAN_ENABLED": True,
     "BOLTWISE_CLEAN_LEARN_ENABLED": True,

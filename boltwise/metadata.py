@@ -41,12 +41,19 @@ class PageMetadata:
     og_type: str | None = None
     canonical: str | None = None
     title: str | None = None
+    description: str | None = None
+    image: str | None = None
     published: str | None = None
     modified: str | None = None
     author: str | None = None
     section: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     language: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the standard metadata already answers what trafilatura's metadata pass would."""
+        return bool(self.title and self.published and self.author)
 
     @property
     def is_article(self) -> bool | None:
@@ -72,6 +79,10 @@ def read_metadata(tree: _Element) -> PageMetadata:
     meta.og_type = _first(og.get("og:type", [])) or None
     meta.canonical = meta.canonical or _first(og.get("og:url", []))
     meta.title = _first(og.get("og:title", []))
+    meta.image = _first(og.get("og:image", []))
+    meta.author = _text(_first(tree.xpath("//meta[@name='author']/@content")))
+    described = _first(og.get("og:description", [])) or _first(tree.xpath("//meta[@name='description']/@content"))
+    meta.description = described.strip() or None if described else None
     meta.published = iso_datetime(_first(og.get("article:published_time", [])))
     meta.modified = iso_datetime(_first(og.get("article:modified_time", [])))
     meta.section = og.get("article:section", [])
@@ -83,6 +94,7 @@ def read_metadata(tree: _Element) -> PageMetadata:
         meta.types |= types
         if types & ARTICLE_TYPES:
             meta.title = _text(obj.get("headline")) or meta.title
+            meta.description = meta.description or _text(obj.get("description"))
             meta.published = iso_datetime(_text(obj.get("datePublished"))) or meta.published
             meta.modified = iso_datetime(_text(obj.get("dateModified"))) or meta.modified
             meta.author = _author(obj.get("author")) or meta.author

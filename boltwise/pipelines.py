@@ -15,12 +15,13 @@ from boltwise.clean.cleaner import Cleaner
 from boltwise.clean.language import detect_language
 from boltwise.clean.learned import BoilerplateModel
 from boltwise.clean.profiles import PROFILES
+from boltwise.cputime import charged
 from boltwise.dedup.index import DedupIndex
 from boltwise.extract import BrokenPage, ExtractOptions, extract_article
 from boltwise.items import Article, Page
 from boltwise.ordering import InOrder
 from boltwise.store import Store, store_for
-from boltwise.workers import WorkerPool
+from boltwise.workers import JobTimeout, WorkerCrashed, WorkerPool
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,11 @@ class UnparseablePage(DropItem):
 
 
 class ExtractionFailed(DropItem):
-    """Extraction raised an unexpected error on this page."""
+    """Extraction raised an unexpected error on this page, or its worker process died."""
+
+
+class ExtractionTimeout(DropItem):
+    """Extraction took longer than ``BOLTWISE_EXTRACT_TIMEOUT``."""
 
 
 class DuplicateUrl(DropItem):
@@ -87,13 +92,18 @@ class ExtractPipeline:
             # site profiles drop their HTML furniture before extraction, as part of cleaning
             prune=tuple((p.domains, p.prune_xpath) for p in PROFILES if p.prune_xpath) if cleaning else (),
         )
-        return cls(crawler, options, WorkerPool(config.getint(settings, "BOLTWISE_WORKERS")))
-
-    def open_spider(self) -> None:
-        self.pool.start()
+        pool = WorkerPool(
+            config.getint(settings, "BOLTWISE_WORKERS"), config.getfloat(settings, "BOLTWISE_EXTRACT_TIMEOUT")
+        )
+        pool.start()  # now: the workers boot while the rest of the crawler starts
+        return cls(crawler, options, pool)
 
     def close_spider(self) -> None:
         self.pool.close()
+        self.stats.set_value("boltwise/cpu/extract", round(self.pool.cpu_seconds, 3))
+        for why, count in self.pool.replacements.items():
+            if count:
+                self.stats.set_value(f"boltwise/workers/replaced/{why}", count)
 
     async def process_item(self, item: Page | Article) -> Article:
         ticket = self.order.ticket()
@@ -111,6 +121,12 @@ class ExtractPipeline:
         except BrokenPage as exc:
             self.stats.inc_value("boltwise/extract/unparseable")
             raise UnparseablePage(f"{item.source}: {exc}") from exc
+        except JobTimeout as exc:
+            self.stats.inc_value("boltwise/extract/timeout")
+            raise ExtractionTimeout(f"{item.source}: {exc} (BOLTWISE_EXTRACT_TIMEOUT)") from exc
+        except WorkerCrashed as exc:
+            self.stats.inc_value("boltwise/extract/crashed")
+            raise ExtractionFailed(f"{item.source}: {exc}") from exc
         except Exception as exc:
             logger.exception("Extraction failed: %s", item.source)
             self.stats.inc_value("boltwise/extract/failed")
@@ -161,6 +177,10 @@ class CleanPipeline:
     def process_item(self, item: Page | Article) -> Page | Article:
         if isinstance(item, Page):
             return item  # extraction is off: nothing to clean yet
+        with charged(self.stats, "clean"):
+            return self._clean(item)
+
+    def _clean(self, item: Article) -> Article:
         adapter = ItemAdapter(item)
         result = self.cleaner.clean(adapter["text"], site=adapter.get("site"), title=adapter.get("title"))
         for rule, line in result.removed:
@@ -235,7 +255,8 @@ class DedupPipeline:
             await self.store.gate()
             self.store.hold(id(item))
             try:
-                await self._decide(item)
+                with charged(self.stats, "dedup"):
+                    await self._decide(item)
             except BaseException:
                 self.store.release(id(item))  # dropped: no article row will follow
                 raise
@@ -290,14 +311,15 @@ class StorePipeline:
         assert self.store is not None
         adapter = ItemAdapter(item)
         try:
-            if adapter.get("duplicate_of"):
-                await self.store.mark(adapter["source"], "duplicate", f"copy of {adapter['duplicate_of']}")
-                self.stats.inc_value("boltwise/store/duplicate")
-            elif await self.store.put_article(adapter.asdict()):
-                await self.store.mark(adapter["source"], "stored")
-                self.stats.inc_value("boltwise/store/stored")
-            else:
-                self.stats.inc_value("boltwise/store/unchanged")
+            with charged(self.stats, "store"):
+                if adapter.get("duplicate_of"):
+                    await self.store.mark(adapter["source"], "duplicate", f"copy of {adapter['duplicate_of']}")
+                    self.stats.inc_value("boltwise/store/duplicate")
+                elif await self.store.put_article(adapter.asdict()):
+                    await self.store.mark(adapter["source"], "stored")
+                    self.stats.inc_value("boltwise/store/stored")
+                else:
+                    self.stats.inc_value("boltwise/store/unchanged")
         finally:
             self.store.release(id(item))
         await self.store.durable()

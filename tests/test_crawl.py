@@ -325,3 +325,16 @@ def test_files_spider_reports_bad_files_and_goes_on(tmp_path):
     assert result.stat("boltwise/files/error/undecodable") == 1
     assert result.stat("boltwise/files/unsupported") == 1
     assert f"Cannot ingest {inbox / 'empty.txt'}" in result.log
+
+
+def test_pages_over_the_extraction_time_limit_are_dropped_with_the_reason(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for page in sorted((SITE / "www.it-boltwise.de").glob("nato-*.html"))[:3]:
+        shutil.copy(page, inbox / page.name)
+    result = crawl(tmp_path, "files", "-a", f"path={inbox}", "-s", "BOLTWISE_EXTRACT_TIMEOUT=0.001")
+    assert result.returncode == 0, result.log
+    assert result.items == []
+    assert result.stat("boltwise/extract/timeout") == 3
+    assert result.stat("boltwise/workers/replaced/timeout") == 3
+    assert "took longer than 0.001 s (BOLTWISE_EXTRACT_TIMEOUT)" in result.log

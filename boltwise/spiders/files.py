@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
 
 from boltwise import config, savedfiles
+from boltwise.cputime import charged
 from boltwise.items import Article, Page
 
 logger = logging.getLogger(__name__)
@@ -33,15 +36,42 @@ class FilesSpider(Spider):
     async def start(self) -> AsyncIterator[Page | Article]:
         stats = self.crawler.stats
         max_bytes = config.getint(self.settings, "BOLTWISE_FILES_MAX_BYTES")
+        # Scrapy does not hold back items that start() yields: without this bound a large folder
+        # would be read into memory far ahead of extraction
+        pending = Pending(self.crawler, config.getint(self.settings, "BOLTWISE_FILES_MAX_PENDING"))
         for path in savedfiles.walk(self.path):
             if not savedfiles.is_supported(path):
                 logger.info("Not a supported saved-article file, skipped: %s", path)
                 stats.inc_value("boltwise/files/unsupported")
                 continue
             stats.inc_value("boltwise/files/read")
-            for result in savedfiles.read(path, max_bytes):
+            with charged(stats, "read"):
+                results = list(savedfiles.read(path, max_bytes))
+            for result in results:
                 if isinstance(result, savedfiles.SavedFileError):
                     logger.error("Cannot ingest %s: %s", path, result)
                     stats.inc_value(f"boltwise/files/error/{result.reason}")
                 else:
+                    await pending.room()
                     yield result
+
+
+class Pending:
+    """Counts items between start() and the end of the pipelines; waits while there are too many."""
+
+    def __init__(self, crawler: Crawler, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        self.freed = asyncio.Event()
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self.done, signal=signal)
+
+    def done(self, **_: object) -> None:
+        self.count -= 1
+        self.freed.set()
+
+    async def room(self) -> None:
+        while self.count >= self.limit:
+            self.freed.clear()
+            await self.freed.wait()
+        self.count += 1

@@ -14,6 +14,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.gz import gunzip
 
 from boltwise import config, discovery
+from boltwise.cputime import charged
 from boltwise.items import Page
 from boltwise.metadata import read_metadata
 from boltwise.store import TERMINAL, Store, store_for
@@ -114,8 +115,9 @@ class NewsSpider(Spider):
             if self.store is not None:
                 await self.store.mark(source, "dropped", "not an HTML page")
             return
-        tree = response.selector.root
-        is_article = read_metadata(tree).is_article
+        with charged(stats, "discover"):
+            tree = response.selector.root
+            is_article = read_metadata(tree).is_article
         # a page that says nothing about itself is an article when a feed or sitemap lists it
         if is_article or (is_article is None and listed):
             stats.inc_value("boltwise/discovery/article")

@@ -1,0 +1,149 @@
+"""Throughput benchmark: bare trafilatura against the whole boltwise pipeline, same pages, one run.
+
+    python -m boltwise.bench PAGES_DIR [--replay 1000,10000]
+
+1. **bare**: a fresh Python process runs the plain single-process loop — read each page, decode,
+   ``trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)`` — timed from
+   process start to exit.
+2. **boltwise**: ``scrapy crawl files -a path=PAGES_DIR`` with a fresh store — extraction in
+   worker processes, cleaning, dedup, storage — timed from process start to exit.
+
+Printed: pages/s of both, their ratio, each stage's share of the CPU time (extraction in the
+workers, the rest on the reactor thread; from the crawl's ``boltwise/cpu/*`` stats) and peak
+memory. With ``--replay``, generated sites of those sizes are replayed through
+``scrapy crawl news`` to show that peak memory stays flat as pages grow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from boltwise.snapshot import SavedResponse, save
+
+REPO = Path(__file__).resolve().parents[2]
+
+BARE = """
+import gzip, sys, time
+from pathlib import Path
+import trafilatura
+from boltwise.textcodec import decode
+pages = 0
+for path in sorted(p for p in Path(sys.argv[1]).rglob('*') if p.is_file()):
+    data = path.read_bytes()
+    if path.name.endswith('.gz'):
+        data = gzip.decompress(data)
+    trafilatura.bare_extraction(decode(data), with_metadata=True, include_comments=False)
+    pages += 1
+print(pages)
+"""
+
+
+def timed(command: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    out = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, out.stdout
+
+
+def peak_children_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def crawl(args: list[str], workdir: Path, name: str) -> tuple[float, dict]:
+    stats_file = workdir / f"{name}-stats.json"
+    command = [sys.executable, "-m", "scrapy", "crawl", *args, "-O", str(workdir / f"{name}.jsonl")]
+    command += [
+        "-s",
+        f"BOLTWISE_STORE_URI=sqlite:///{workdir}/{name}.sqlite3",
+        "-s",
+        f"BOLTWISE_STATS_FILE={stats_file}",
+    ]
+    command += ["-s", "LOG_LEVEL=WARNING"]
+    seconds, _ = timed(command)
+    return seconds, json.loads(stats_file.read_text())
+
+
+def throughput(pages_dir: Path, workdir: Path) -> None:
+    bare_seconds, out = timed([sys.executable, "-c", BARE, str(pages_dir)])
+    pages = int(out.strip())
+    ours_seconds, stats = crawl(["files", "-a", f"path={pages_dir}"], workdir, "files")
+    bare_rate, ours_rate = pages / bare_seconds, pages / ours_seconds
+    print(f"pages: {pages} from {pages_dir}")
+    print("| run | wall time (process start to exit) | pages/s |")
+    print("|---|---:|---:|")
+    print(f"| bare trafilatura, one process | {bare_seconds:.1f} s | {bare_rate:.1f} |")
+    print(f"| boltwise `scrapy crawl files` | {ours_seconds:.1f} s | {ours_rate:.1f} |")
+    print(f"\nratio boltwise / bare: {ours_rate / bare_rate:.2f}x")
+    cpu = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("boltwise/cpu/")}
+    total = sum(cpu.values())
+    print("\n| stage | CPU seconds | share |")
+    print("|---|---:|---:|")
+    for stage, seconds in sorted(cpu.items(), key=lambda kv: -kv[1]):
+        print(f"| {stage} | {seconds:.2f} | {seconds / total:.0%} |")
+    print(f"\npeak memory: crawler process {stats.get('memusage/max', 0) / 2**20:.0f} MB;"
+          f" largest child (a worker or the bare loop) {peak_children_mb():.0f} MB")  # fmt: skip
+
+
+def generated_site(directory: Path, pages: int) -> None:
+    """A site of ``pages`` distinct article pages and a sitemap, in replay layout."""
+    rng = random.Random(pages)
+    words = (REPO / "fixtures" / "articles" / "004_c11d6f5acf65279e.txt").read_text("utf-8").split()
+    html = [("Content-Type", "text/html; charset=utf-8"), ("Date", "Sat, 21 Nov 2026 06:00:00 GMT")]
+    host = "https://gen.example/"
+    save(directory, SavedResponse(f"{host}robots.txt", 200, [("Content-Type", "text/plain")], b"User-agent: *\n"))
+    urls = []
+    for n in range(pages):
+        url = f"{host}a/{n}.html"
+        paragraphs = "".join("<p>" + " ".join(rng.choices(words, k=60)) + ".</p>" for _ in range(5))
+        body = (
+            f'<html lang="de"><head><title>Meldung {n}</title>'
+            f'<meta property="og:type" content="article"></head><body><article><h1>Meldung {n}</h1>'
+            f"{paragraphs}</article></body></html>"
+        )
+        save(directory, SavedResponse(url, 200, html, body.encode()))
+        urls.append(f"<url><loc>{url}</loc></url>")
+    sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{"".join(urls)}</urlset>'
+    save(
+        directory,
+        SavedResponse(f"{host}sitemap.xml", 200, [("Content-Type", "application/xml")], sitemap.encode()),
+    )
+
+
+def replay_memory(sizes: list[int], workdir: Path) -> None:
+    print("\n| replayed pages | wall time | pages/s | crawler peak RSS | RSS growth per 1,000 pages |")
+    print("|---:|---:|---:|---:|---:|")
+    baseline: tuple[int, float] | None = None
+    for size in sizes:
+        site = workdir / f"site-{size}"
+        generated_site(site, size)
+        seconds, stats = crawl(
+            ["news", "-a", "sitemap=https://gen.example/sitemap.xml", "-s", f"BOLTWISE_REPLAY_DIR={site}"],
+            workdir,
+            f"replay-{size}",
+        )
+        peak = stats.get("memusage/max", 0) / 2**20
+        growth = "" if baseline is None else f"{(peak - baseline[1]) / (size - baseline[0]) * 1000:+.1f} MB"
+        baseline = baseline or (size, peak)
+        print(f"| {size:,} | {seconds:.1f} s | {size / seconds:.1f} | {peak:.0f} MB | {growth} |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", type=Path, help="a folder of saved pages (.html, .html.gz)")
+    parser.add_argument("--replay", default="", help="comma-separated sizes of generated sites to replay")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        throughput(args.pages.resolve(), Path(tmp))
+        if args.replay:
+            replay_memory([int(s) for s in args.replay.split(",")], Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
