@@ -40,10 +40,69 @@ TERMINAL = ("stored", "dropped", "duplicate")
 _INDEXED = "SELECT id, key, exact, signature, shingles, words, revision, modified FROM dedup_articles"
 
 
-class Store(ABC):
-    """Subclasses supply the SQL dialect's schema and the five database primitives."""
+# one schema for both databases; each fills in its own column types
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,
+    site TEXT,
+    title TEXT,
+    published TEXT,
+    modified TEXT,
+    revision INTEGER NOT NULL,
+    item {json} NOT NULL,
+    stored_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_site ON articles (site);
+CREATE TABLE IF NOT EXISTS article_revisions (
+    url TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    item {json} NOT NULL,
+    stored_at TEXT NOT NULL,
+    PRIMARY KEY (url, revision)
+);
+CREATE TABLE IF NOT EXISTS ledger (
+    url TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    reason TEXT,
+    lastmod TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_state ON ledger (state);
+CREATE TABLE IF NOT EXISTS dedup_articles (
+    id {identity},
+    key TEXT NOT NULL UNIQUE,
+    exact {int64} NOT NULL,
+    signature {bytes} NOT NULL,
+    shingles INTEGER NOT NULL,
+    words INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    modified TEXT
+);
+CREATE INDEX IF NOT EXISTS dedup_articles_exact ON dedup_articles (exact);
+CREATE TABLE IF NOT EXISTS dedup_buckets (
+    bucket {int64} NOT NULL,
+    article {int64} NOT NULL,
+    PRIMARY KEY (bucket, article)
+){without_rowid};
+CREATE TABLE IF NOT EXISTS boilerplate_sites (
+    site TEXT PRIMARY KEY,
+    articles INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS boilerplate_lines (
+    site TEXT NOT NULL,
+    line_hash {int64} NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (site, line_hash)
+){without_rowid}
+"""
 
-    schema: str
+
+class Store(ABC):
+    """Subclasses supply the SQL dialect's column types and the database primitives."""
+
+    types: dict[str, str]
 
     def __init__(self, commit_every: int = 200, commit_interval: float = 0.2) -> None:
         self.commit_every = commit_every
@@ -80,7 +139,7 @@ class Store(ABC):
     async def _disconnect(self) -> None: ...
 
     async def setup(self) -> None:
-        for statement in filter(str.strip, self.schema.split(";")):
+        for statement in filter(str.strip, SCHEMA.format(**self.types).split(";")):
             await self._execute(statement)
         await self._commit()
 

@@ -4,67 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import ClassVar
 
 from psycopg_pool import AsyncConnectionPool
 
 from boltwise.store.base import Store
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    url TEXT PRIMARY KEY,
-    site TEXT,
-    title TEXT,
-    published TEXT,
-    modified TEXT,
-    revision INTEGER NOT NULL,
-    item JSONB NOT NULL,
-    stored_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_site ON articles (site);
-CREATE TABLE IF NOT EXISTS article_revisions (
-    url TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    item JSONB NOT NULL,
-    stored_at TEXT NOT NULL,
-    PRIMARY KEY (url, revision)
-);
-CREATE TABLE IF NOT EXISTS ledger (
-    url TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    reason TEXT,
-    lastmod TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ledger_state ON ledger (state);
-CREATE TABLE IF NOT EXISTS dedup_articles (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    exact BIGINT NOT NULL,
-    signature BYTEA NOT NULL,
-    shingles INTEGER NOT NULL,
-    words INTEGER NOT NULL,
-    revision INTEGER NOT NULL,
-    modified TEXT
-);
-CREATE INDEX IF NOT EXISTS dedup_articles_exact ON dedup_articles (exact);
-CREATE TABLE IF NOT EXISTS dedup_buckets (
-    bucket BIGINT NOT NULL,
-    article BIGINT NOT NULL,
-    PRIMARY KEY (bucket, article)
-);
-CREATE TABLE IF NOT EXISTS boilerplate_sites (
-    site TEXT PRIMARY KEY,
-    articles INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS boilerplate_lines (
-    site TEXT NOT NULL,
-    line_hash BIGINT NOT NULL,
-    articles INTEGER NOT NULL,
-    PRIMARY KEY (site, line_hash)
-)
-"""
 
 _MARK = re.compile(r"\?")
 
@@ -74,7 +18,13 @@ def _sql(statement: str) -> str:
 
 
 class PostgresStore(Store):
-    schema = SCHEMA
+    types: ClassVar[dict[str, str]] = {
+        "json": "JSONB",
+        "identity": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        "int64": "BIGINT",
+        "bytes": "BYTEA",
+        "without_rowid": "",
+    }
 
     def __init__(self, uri: str, **kwargs: float) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]

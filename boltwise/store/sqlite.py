@@ -5,69 +5,19 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from boltwise.store.base import Store
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    url TEXT PRIMARY KEY,
-    site TEXT,
-    title TEXT,
-    published TEXT,
-    modified TEXT,
-    revision INTEGER NOT NULL,
-    item TEXT NOT NULL,
-    stored_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS articles_site ON articles (site);
-CREATE TABLE IF NOT EXISTS article_revisions (
-    url TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    item TEXT NOT NULL,
-    stored_at TEXT NOT NULL,
-    PRIMARY KEY (url, revision)
-);
-CREATE TABLE IF NOT EXISTS ledger (
-    url TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    reason TEXT,
-    lastmod TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ledger_state ON ledger (state);
-CREATE TABLE IF NOT EXISTS dedup_articles (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    exact INTEGER NOT NULL,
-    signature BLOB NOT NULL,
-    shingles INTEGER NOT NULL,
-    words INTEGER NOT NULL,
-    revision INTEGER NOT NULL,
-    modified TEXT
-);
-CREATE INDEX IF NOT EXISTS dedup_articles_exact ON dedup_articles (exact);
-CREATE TABLE IF NOT EXISTS dedup_buckets (
-    bucket INTEGER NOT NULL,
-    article INTEGER NOT NULL,
-    PRIMARY KEY (bucket, article)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS boilerplate_sites (
-    site TEXT PRIMARY KEY,
-    articles INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS boilerplate_lines (
-    site TEXT NOT NULL,
-    line_hash INTEGER NOT NULL,
-    articles INTEGER NOT NULL,
-    PRIMARY KEY (site, line_hash)
-) WITHOUT ROWID
-"""
-
 
 class SQLiteStore(Store):
-    schema = SCHEMA
+    types: ClassVar[dict[str, str]] = {
+        "json": "TEXT",
+        "identity": "INTEGER PRIMARY KEY",
+        "int64": "INTEGER",
+        "bytes": "BLOB",
+        "without_rowid": " WITHOUT ROWID",  # clustered on the primary key: smaller, one lookup
+    }
 
     def __init__(self, path: Path, **kwargs: float) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
