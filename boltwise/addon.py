@@ -34,6 +34,10 @@ SAFE_DEFAULTS = {
     "DOWNLOAD_WARNSIZE": 8 * 1024 * 1024,
     # only http(s) is crawled; the other handlers would just widen what a URL can reach
     "DOWNLOAD_HANDLERS": {"ftp": None, "s3": None, "data": None, "file": None},
+    # Scrapy caps the responses waiting for their items by body bytes (5 MB); small pages then
+    # pile up by the thousand, each far larger in memory than its body. Extraction takes a few
+    # pages at a time anyway, so a smaller backlog costs no speed and keeps memory flat.
+    "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 1_000_000,
     "REMOTE_CONTROL_ENABLED": False,
     "TELNETCONSOLE_ENABLED": False,
 }

@@ -9,6 +9,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml.etree import ParserError
+from lxml.html import HTMLParser, document_fromstring
 from scrapy import Request, Spider
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.gz import gunzip
@@ -116,8 +118,19 @@ class NewsSpider(Spider):
                 await self.store.mark(source, "dropped", "not an HTML page")
             return
         with charged(stats, "discover"):
-            tree = response.selector.root
-            is_article = read_metadata(tree).is_article
+            try:
+                # a tree of our own, not response.selector: Scrapy keeps responses (and the tree
+                # parsel would cache on them) alive until their items are through the pipelines
+                tree = document_fromstring(response.body, parser=HTMLParser(encoding=response.encoding))
+            except (ParserError, ValueError) as exc:
+                tree = None
+                logger.warning("Unparseable page, skipped: %s (%s)", response.url, exc)
+                stats.inc_value("boltwise/discovery/unparseable")
+        if tree is None:
+            if self.store is not None:
+                await self.store.mark(source, "dropped", "unparseable page")
+            return
+        is_article = read_metadata(tree).is_article
         # a page that says nothing about itself is an article when a feed or sitemap lists it
         if is_article or (is_article is None and listed):
             stats.inc_value("boltwise/discovery/article")
