@@ -66,6 +66,8 @@ def synthetic(n: int, seed: int = 1):
 
 async def run(size: int, directory: Path) -> dict:
     path = directory / f"dedup-{size}.sqlite3"
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)  # each size starts from an empty store
     store = CountingStore(path)
     await store.setup()
     index = DedupIndex(store)
