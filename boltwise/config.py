@@ -45,7 +45,8 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_DEDUP_MIN_WORDS": 50,
     # crawl state
     "BOLTWISE_STORE_ENABLED": True,
-    "BOLTWISE_STORE_URI": "sqlite:///.boltwise/boltwise.sqlite3",
+    # one store per spider by default, like a JOBDIR per job; %(name)s is the spider's name
+    "BOLTWISE_STORE_URI": "sqlite:///.boltwise/%(name)s.sqlite3",
     "BOLTWISE_RECRAWL_ENABLED": True,
 }
 
@@ -69,3 +70,9 @@ def getfloat(settings: BaseSettings, name: str) -> float:
 
 def getlist(settings: BaseSettings, name: str) -> list[str]:
     return [part.strip() for part in settings.getlist(name, DEFAULTS[name]) if part.strip()]
+
+
+def store_uri(settings: BaseSettings, spider_name: str) -> str:
+    """``BOLTWISE_STORE_URI`` with ``%(name)s`` replaced by the spider's name."""
+    # replace, not %-formatting: URIs carry their own percent-escapes (e.g. %3D in options)
+    return str(get(settings, "BOLTWISE_STORE_URI")).replace("%(name)s", spider_name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
@@ -16,11 +17,19 @@ class StoreCommand(ScrapyCommand):
     requires_project = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
-    def with_store(self, work: Callable[[Store], Awaitable[Any]]) -> Any:
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--spider",
+            default="boltwise",
+            help="whose store, where BOLTWISE_STORE_URI has %%(name)s (default: boltwise)",
+        )
+
+    def with_store(self, spider: str, work: Callable[[Store], Awaitable[Any]]) -> Any:
         assert self.settings is not None
 
         async def run() -> Any:
-            store = await open_store(config.get(self.settings, "BOLTWISE_STORE_URI"))
+            store = await open_store(config.store_uri(self.settings, spider))
             try:
                 return await work(store)
             finally:

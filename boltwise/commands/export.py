@@ -12,7 +12,7 @@ from boltwise.store import Store
 
 class Command(StoreCommand):
     def syntax(self) -> str:
-        return "[-O FILE] [--site SITE]"
+        return "[-O FILE] [--site SITE] [--spider NAME]"
 
     def short_desc(self) -> str:
         return "Export the stored articles (latest revisions) as JSON Lines"
@@ -35,6 +35,6 @@ class Command(StoreCommand):
                     out.close()
             return count
 
-        count = self.with_store(export)
+        count = self.with_store(opts.spider, export)
         if opts.output != "-":
             print(f"Exported {count} articles to {opts.output}", file=sys.stderr)

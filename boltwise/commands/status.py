@@ -23,4 +23,4 @@ class Command(StoreCommand):
             for state, urls in counts["urls per ledger state"]:
                 print(f"{state}\t{urls}")
 
-        self.with_store(status)
+        self.with_store(opts.spider, status)

@@ -49,7 +49,8 @@ async def store_for(crawler: Crawler) -> Store:
         future: asyncio.Future[Store] = asyncio.get_running_loop().create_future()
         _stores[crawler] = future
         try:
-            store = await open_store(config.get(crawler.settings, "BOLTWISE_STORE_URI"))
+            assert crawler.spider is not None
+            store = await open_store(config.store_uri(crawler.settings, crawler.spider.name))
         except Exception as exc:
             future.set_exception(exc)
             raise
