@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from typing import ClassVar
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -338,3 +339,58 @@ def test_pages_over_the_extraction_time_limit_are_dropped_with_the_reason(tmp_pa
     assert result.stat("boltwise/extract/timeout") == 3
     assert result.stat("boltwise/workers/replaced/timeout") == 3
     assert "took longer than 0.001 s (BOLTWISE_EXTRACT_TIMEOUT)" in result.log
+
+
+class _Conditional(BaseHTTPRequestHandler):
+    """A live site whose feed re-announces an unchanged article; the article honours If-None-Match."""
+
+    article = (
+        SITE / "nachrichten.example" / "politik" / "rutte-trump-nato-ukraine-gespraech-4711.html"
+    ).read_bytes()
+    pub_date = "Fri, 14 Mar 2025 18:40:00 +0100"
+    seen_if_none_match: ClassVar[list[str]] = []
+
+    def do_GET(self):
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if self.path == "/feed.xml":
+            body = f"<rss><channel><item><link>{base}/a.html</link><pubDate>{self.pub_date}</pubDate></item></channel></rss>"
+            self._send(200, body.encode(), [("Content-Type", "application/rss+xml")])
+        elif self.path == "/a.html":
+            condition = self.headers.get("If-None-Match")
+            if condition:
+                type(self).seen_if_none_match.append(condition)
+            if condition == '"v1"':
+                self._send(304, b"", [("ETag", '"v1"')])
+            else:
+                self._send(200, self.article, [("Content-Type", "text/html; charset=utf-8"), ("ETag", '"v1"')])
+        else:
+            self._send(404, b"", [("Content-Type", "text/plain")])
+
+    _send = _Site._send
+    log_message = _Site.log_message
+
+
+def test_recrawl_asks_conditionally_and_keeps_the_stored_article_on_304(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Conditional)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    args = (
+        "news",
+        "-a",
+        f"feed=http://127.0.0.1:{server.server_port}/feed.xml",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+    )
+    store = f"BOLTWISE_STORE_URI=sqlite:///{tmp_path}/state.sqlite3"
+    try:
+        first = crawl(tmp_path, *args, "-s", store)
+        assert len(first.items) == 1 and _Conditional.seen_if_none_match == []
+        _Conditional.pub_date = "Sat, 15 Mar 2025 09:00:00 +0100"  # the feed says: changed
+        second = crawl(tmp_path, *args, "-s", store)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert second.returncode == 0, second.log
+    assert _Conditional.seen_if_none_match == ['"v1"']
+    assert second.items == []
+    assert second.stat("boltwise/recrawl/changed") == 1
+    assert second.stat("boltwise/recrawl/not_modified") == 1
