@@ -9,8 +9,8 @@ import shutil
 import subprocess
 import sys
 import threading
-from typing import ClassVar
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
