@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from boltwise.snapshot import SavedResponse, save
+from boltwise.bench.sitegen import generate_site
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -91,40 +90,15 @@ def throughput(pages_dir: Path, workdir: Path) -> None:
           f" largest child (a worker or the bare loop) {peak_children_mb():.0f} MB")  # fmt: skip
 
 
-def generated_site(directory: Path, pages: int) -> None:
-    """A site of ``pages`` distinct article pages and a sitemap, in replay layout."""
-    rng = random.Random(pages)
-    words = (REPO / "fixtures" / "articles" / "004_c11d6f5acf65279e.txt").read_text("utf-8").split()
-    html = [("Content-Type", "text/html; charset=utf-8"), ("Date", "Sat, 21 Nov 2026 06:00:00 GMT")]
-    host = "https://gen.example/"
-    save(directory, SavedResponse(f"{host}robots.txt", 200, [("Content-Type", "text/plain")], b"User-agent: *\n"))
-    urls = []
-    for n in range(pages):
-        url = f"{host}a/{n}.html"
-        paragraphs = "".join("<p>" + " ".join(rng.choices(words, k=60)) + ".</p>" for _ in range(5))
-        body = (
-            f'<html lang="de"><head><title>Meldung {n}</title>'
-            f'<meta property="og:type" content="article"></head><body><article><h1>Meldung {n}</h1>'
-            f"{paragraphs}</article></body></html>"
-        )
-        save(directory, SavedResponse(url, 200, html, body.encode()))
-        urls.append(f"<url><loc>{url}</loc></url>")
-    sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{"".join(urls)}</urlset>'
-    save(
-        directory,
-        SavedResponse(f"{host}sitemap.xml", 200, [("Content-Type", "application/xml")], sitemap.encode()),
-    )
-
-
 def replay_memory(sizes: list[int], workdir: Path) -> None:
     print("\n| replayed pages | wall time | pages/s | crawler peak RSS | RSS growth per 1,000 pages |")
     print("|---:|---:|---:|---:|---:|")
     baseline: tuple[int, float] | None = None
     for size in sizes:
         site = workdir / f"site-{size}"
-        generated_site(site, size)
+        sitemap = generate_site(site, size)
         seconds, stats = crawl(
-            ["news", "-a", "sitemap=https://gen.example/sitemap.xml", "-s", f"BOLTWISE_REPLAY_DIR={site}"],
+            ["news", "-a", f"sitemap={sitemap}", "-s", f"BOLTWISE_REPLAY_DIR={site}"],
             workdir,
             f"replay-{size}",
         )
