@@ -20,6 +20,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -118,12 +119,16 @@ class _Worker:
         return False, JobTimeout(f"took longer than {self.pool.timeout:g} s"), self.pool.timeout
 
 
-def warm_up() -> None:
-    """Start the fork server now, so it imports the preloaded modules while the crawler starts."""
+def _context() -> multiprocessing.context.BaseContext:
+    # forkserver: forking the crawler itself would copy the reactor, its threads and sockets
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
-    from multiprocessing import forkserver
+    return context
 
+
+def warm_up() -> None:
+    """Start the fork server now, so it imports the preloaded modules while the crawler starts."""
+    _context()
     forkserver.ensure_running()
 
 
@@ -133,9 +138,7 @@ class WorkerPool:
     def __init__(self, size: int = 0, timeout: float = 60.0) -> None:
         self.size = size or os.cpu_count() or 1
         self.timeout = timeout
-        self.context = multiprocessing.get_context("forkserver")
-        # forkserver: forking the crawler itself would copy the reactor, its threads and sockets
-        self.context.set_forkserver_preload(PRELOAD)
+        self.context = _context()
         self.jobs: queue.Queue = queue.Queue()
         self.workers = [_Worker(self, n) for n in range(self.size)]
         self.cpu_seconds = 0.0  # spent by the workers on finished jobs

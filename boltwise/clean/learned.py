@@ -9,16 +9,14 @@ than ``max_lines`` distinct lines, lines seen only once are forgotten.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from boltwise.clean.text import line_key
+from boltwise.hashing import hash64
 
 
 def line_hash(line: str) -> int:
-    # 8 bytes as a signed integer: compact in memory and fits an SQLite INTEGER column
-    digest = hashlib.blake2b(line_key(line).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return hash64(line_key(line).encode())
 
 
 @dataclass

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from datasketch import MinHash
+
+from boltwise.hashing import hash64
 
 # 42 bands of 3 rows. A pair becomes an LSH candidate with probability 1 - (1 - J^3)^42:
 # J 0.8 -> 1.000, 0.6 -> 1.000, 0.5 -> 0.996, 0.45 -> 0.98, 0.3 -> 0.68, 0.1 -> 0.04.
@@ -27,10 +29,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
-def _hash64(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
-
-
 @dataclass(frozen=True)
 class Fingerprint:
     exact: int  # hash of the normalised word sequence
@@ -38,11 +36,11 @@ class Fingerprint:
     shingles: int  # distinct shingles: set size, for containment estimates
     words: int
 
-    @property
+    @cached_property  # looked up, then indexed: computed once per article
     def bands(self) -> list[int]:
         """One bucket key per LSH band (band number mixed in, so bands never collide)."""
         rows = self.signature.reshape(BANDS, ROWS)
-        return [_hash64(bytes([band]) + rows[band].tobytes()) for band in range(BANDS)]
+        return [hash64(bytes([band]) + rows[band].tobytes()) for band in range(BANDS)]
 
     def jaccard(self, other: np.ndarray) -> float:
         return float(np.count_nonzero(self.signature == other)) / NUM_PERM
@@ -57,7 +55,7 @@ class Fingerprint:
 
 def fingerprint(text: str) -> Fingerprint:
     tokens = words(text)
-    exact = _hash64(" ".join(tokens).encode())
+    exact = hash64(" ".join(tokens).encode())
     grams = {" ".join(tokens[i : i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1))}
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
     minhash.update_batch([g.encode() for g in grams])

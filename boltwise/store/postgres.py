@@ -38,7 +38,7 @@ class PostgresStore(Store):
     async def connect(self) -> None:
         await self.pool.open(wait=True)
         # the crawl's writes and the reads that must see them share one connection and one
-        # open transaction; batches of upserts go through it with executemany
+        # open transaction; bucket and boilerplate rows go through it with executemany
         self.conn = await self.pool.getconn()
 
     async def _execute(self, sql: str, params: tuple = ()) -> None:
