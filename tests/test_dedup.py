@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from boltwise.clean.cleaner import Cleaner
-from boltwise.dedup.fingerprint import fingerprint, words
+from boltwise.dedup.fingerprint import NUM_PERM, fingerprint, minhash, words
 from boltwise.dedup.index import DedupIndex
 from boltwise.store import open_store
 from boltwise.urls import canonical_url
@@ -107,6 +107,21 @@ def test_decisions_persist_across_runs(store_uri):
     assert second.check("a", text, None).kind == "url"
     assert second.check("b", text, None).kind == "exact"
     second.close()
+
+
+@pytest.mark.parametrize("jaccard", [0.3, 0.5, 0.8, 0.9])
+def test_minhash_estimates_jaccard_without_bias(jaccard):
+    errors = []
+    for trial in range(50):
+        shared = round(2 * 400 * jaccard / (1 + jaccard))  # two sets of 400 with this Jaccard
+        common = [f"c{trial}-{i}" for i in range(shared)]
+        a = set(common + [f"a{trial}-{i}" for i in range(400 - shared)])
+        b = set(common + [f"b{trial}-{i}" for i in range(400 - shared)])
+        estimate = float((minhash(a) == minhash(b)).sum()) / NUM_PERM
+        errors.append(estimate - len(a & b) / len(a | b))
+    # the standard error of one estimate is sqrt(J(1-J)/126) <= 0.045; of the mean of 50, <= 0.0065
+    assert abs(sum(errors) / len(errors)) < 0.02
+    assert max(abs(e) for e in errors) < 0.2
 
 
 def test_exact_hash_ignores_case_sharp_s_and_punctuation():

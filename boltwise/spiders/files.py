@@ -54,10 +54,15 @@ class FilesSpider(Spider):
                 else:
                     await pending.room()
                     yield result
+        # Scrapy checks whether the spider is idle after each download, or else every 5 s; items
+        # from start() involve no download, so returning only once they are all through the
+        # pipelines lets the crawl close at once instead of up to 5 s later
+        await pending.drained()
 
 
 class Pending:
-    """Counts items between start() and the end of the pipelines; waits while there are too many."""
+    """Counts items between start() and the end of the pipelines; waits while there are too many,
+    or until there are none."""
 
     def __init__(self, crawler: Crawler, limit: int) -> None:
         self.limit = limit
@@ -71,7 +76,15 @@ class Pending:
         self.freed.set()
 
     async def room(self) -> None:
-        while self.count >= self.limit:
+        await self._below(self.limit)
+        self.count += 1
+
+    async def drained(self) -> None:
+        await self._below(1)
+        # the pipelines' bookkeeping for the last item ends just after the signal that freed it
+        await asyncio.sleep(0)
+
+    async def _below(self, limit: int) -> None:
+        while self.count >= limit:
             self.freed.clear()
             await self.freed.wait()
-        self.count += 1
