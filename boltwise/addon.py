@@ -24,7 +24,7 @@ DOWNLOADER_MIDDLEWARES = {
     "boltwise.middlewares.RecordMiddleware": 960,
 }
 
-EXTENSIONS = {"boltwise.extensions.StatsFile": 0}
+EXTENSIONS = {"boltwise.extensions.StatsFile": 0, "boltwise.extensions.QuickExit": 0}
 
 SAFE_DEFAULTS = {
     "USER_AGENT": f"boltwise/{__version__} (news-ingestion crawler; Scrapy)",

@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_FILES_MAX_PENDING": 64,
     # reporting
     "BOLTWISE_STATS_FILE": "",
+    # process
+    "BOLTWISE_QUICK_EXIT_ENABLED": True,
     # cleaning
     "BOLTWISE_CLEAN_ENABLED": True,
     "BOLTWISE_CLEAN_LEARN_ENABLED": True,

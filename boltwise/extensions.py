@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 from pathlib import Path
 
@@ -33,3 +35,26 @@ class StatsFile:
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
         self.path.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), "utf-8")
+
+
+class QuickExit:
+    """Lets the crawl process exit without a last garbage collection of its whole heap.
+
+    At exit the interpreter tears down every module and collects the cycles that leaves; with
+    Scrapy, Twisted and trafilatura loaded that takes 0.2–0.3 s of CPU for nothing, the memory
+    is returned to the system anyway. Freezing the heap at exit skips it. Objects that were
+    explicitly closed are unaffected; Python never promised finalizers of objects alive at exit.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> QuickExit:
+        if not config.getbool(crawler.settings, "BOLTWISE_QUICK_EXIT_ENABLED"):
+            raise NotConfigured("BOLTWISE_QUICK_EXIT_ENABLED is off")
+        extension = cls()
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        return extension
+
+    def engine_stopped(self) -> None:
+        # registered last, so run first among the exit handlers; registering twice is harmless
+        atexit.unregister(gc.freeze)
+        atexit.register(gc.freeze)

@@ -1,8 +1,30 @@
-"""Language identification for text that does not declare its language (saved text files)."""
+"""Language identification (py3langid) for text that does not declare its language.
+
+py3langid ships its model xz-compressed and unpacks it in every process that classifies: about
+a second of CPU, paid by every crawl before its first page is extracted. We keep the unpacked
+arrays in the user's cache directory (written on first use) and memory-map them, which takes
+milliseconds and lets all worker processes share one copy in the page cache.
+"""
 
 from __future__ import annotations
 
-import py3langid
+import io
+import logging
+import lzma
+import os
+import shutil
+import tempfile
+from array import array
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+logger = logging.getLogger(__name__)
+
+_ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
 
 
 def detect_language(text: str) -> str | None:
@@ -10,5 +32,62 @@ def detect_language(text: str) -> str | None:
     sample = text[:4000]
     if len(sample.split()) < 5:
         return None
-    language, _score = py3langid.classify(sample)
+    language, _score = identifier().classify(sample)
     return language
+
+
+@cache
+def identifier() -> LanguageIdentifier:
+    """The process's identifier, loaded on first use."""
+    return load_identifier(model_cache_dir())
+
+
+def load_identifier(cache_dir: Path) -> LanguageIdentifier:
+    """py3langid's identifier with its stock model, built as py3langid builds it."""
+    try:
+        arrays = _cached_model(cache_dir)
+    except OSError as exc:  # no writable cache directory: unpack in memory, as py3langid does
+        logger.info("Language model cache unavailable (%s); unpacking the model in memory", exc)
+        arrays = _unpack_model()
+    return LanguageIdentifier(
+        np.asarray(arrays["ptc"]),
+        np.asarray(arrays["pc"]),
+        arrays["classes"].tolist(),
+        _stdlib_array(arrays["nextmove"]),
+        arrays["out_feat"].tolist(),
+        # the DFA walk indexes these per input byte: stdlib arrays, as py3langid uses, are faster
+        tk_row=_stdlib_array(arrays["nextmove_row"]),
+    )
+
+
+def model_cache_dir() -> Path:
+    """Where the unpacked model is kept: named for the py3langid release and model it came from."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    model = MODEL_DIR / MODEL_FILE
+    return base / "boltwise" / f"py3langid-{version('py3langid')}-{model.stat().st_size}"
+
+
+def _cached_model(directory: Path) -> dict[str, np.ndarray]:
+    if not directory.is_dir():
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=directory.parent))
+        try:
+            for name, values in _unpack_model().items():
+                np.save(partial / f"{name}.npy", values, allow_pickle=False)
+            os.rename(partial, directory)  # whole or not at all, also with concurrent crawls
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
+            if not directory.is_dir():  # and not just another crawl that was quicker
+                raise
+    return {name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+
+
+def _unpack_model() -> dict[str, np.ndarray]:
+    with lzma.open(MODEL_DIR / MODEL_FILE) as packed, np.load(io.BytesIO(packed.read())) as npz:
+        return {name: npz[name] for name in _ARRAYS}
+
+
+def _stdlib_array(values: np.ndarray) -> array:
+    out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
+    out.frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
+    return out
