@@ -1,5 +1,8 @@
+import asyncio
+
 import pytest
 from lxml import html
+from scrapy.utils.test import get_crawler
 
 from boltwise.discovery import (
     MalformedDocument,
@@ -8,6 +11,7 @@ from boltwise.discovery import (
     parse_sitemap,
     robots_sitemaps,
 )
+from boltwise.spiders.news import NewsSpider
 
 from .conftest import FIXTURES
 
@@ -69,3 +73,28 @@ def test_listing_links():
     next_pages, articles = listing_links(tree, HOME + "category/ki-politik/")
     assert next_pages == [HOME + "category/ki-politik/page/2/"]
     assert len(articles) == 2 and all(a.endswith(".html") for a in articles)
+
+
+def test_an_article_listed_again_after_it_was_stored_keeps_its_state(tmp_path):
+    """The feed lists an article, it is fetched and stored, then a sitemap lists it with a lastmod:
+    the ledger must keep "stored" (the request is not made twice), or the next crawl would fetch
+    it again as unfinished. Which listing comes first depends on timing in a real crawl."""
+    url = "https://news.example/2025/03/article.html"
+
+    async def scenario():
+        crawler = get_crawler(NewsSpider, {"BOLTWISE_STORE_URI": f"sqlite:///{tmp_path}/s.sqlite3"})
+        crawler.spider = spider = NewsSpider.from_crawler(crawler, site="https://news.example/")
+        _ = [request async for request in spider.start()]
+        store = spider.store
+        first = await spider._article_request(url, None, listed=True)  # from the feed
+        await store.mark(url, "fetched")
+        await store.mark(url, "stored")
+        again = await spider._article_request(url, "2025-03-15T10:00:00+00:00", listed=True)  # sitemap
+        ledger = await store.ledger(url)
+        await store.close()
+        return first, again, ledger
+
+    first, again, ledger = asyncio.run(scenario())
+    assert first is not None and first.url == url
+    assert again is None
+    assert ledger[:2] == ("stored", "2025-03-15T10:00:00+00:00")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,6 +25,8 @@ SEED = 1  # fixed: signatures are stored and compared across runs
 # 32-bit x and random 64-bit a, b, a strongly universal family (Dietzfelbinger). numpy's uint64
 # arithmetic wraps, which is the mod 2^64.
 _A, _B = np.random.default_rng(SEED).integers(0, 2**64, size=(2, NUM_PERM, 1), dtype=np.uint64, endpoint=False)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it spreads every input bit upwards
+_HIGH = np.uint64(32)
 
 _WORD = re.compile(r"\w+")
 
@@ -60,11 +63,24 @@ class Fingerprint:
 def fingerprint(text: str) -> Fingerprint:
     tokens = words(text)
     exact = hash64(" ".join(tokens).encode())
-    grams = {" ".join(tokens[i : i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1))}
-    return Fingerprint(exact, minhash(grams), len(grams), len(tokens))
+    word_hashes = np.fromiter(map(zlib.crc32, map(str.encode, tokens)), np.uint64, len(tokens))
+    shingles = np.unique(shingle_keys(word_hashes))
+    return Fingerprint(exact, minhash(shingles), len(shingles), len(tokens))
 
 
-def minhash(items: set[str]) -> np.ndarray:
-    """The MinHash signature of a set of strings: per row, the least hash over the set."""
-    x = np.fromiter((hash64(item.encode()) & 0xFFFFFFFF for item in items), np.uint64, len(items))
-    return ((_A * x + _B) >> np.uint64(32)).min(axis=1).astype(np.uint32)
+def shingle_keys(word_hashes: np.ndarray) -> np.ndarray:
+    """One 32-bit key per ``SHINGLE`` consecutive words (texts shorter than that: one key).
+
+    Computed on whole arrays, not per shingle string: fingerprinting is on the reactor thread.
+    Keys are the high half of a polynomial in the word hashes, where every word has mixed in.
+    """
+    word_hashes = np.pad(word_hashes, (0, max(0, SHINGLE - len(word_hashes))))
+    keys = np.zeros(len(word_hashes) - SHINGLE + 1, np.uint64)
+    for i in range(SHINGLE):
+        keys = (keys + word_hashes[i : i + len(keys)]) * _MIX
+    return keys >> _HIGH
+
+
+def minhash(keys: np.ndarray) -> np.ndarray:
+    """The MinHash signature of a set of distinct 32-bit keys: per row, the least hash over the set."""
+    return ((_A * keys + _B) >> _HIGH).min(axis=1).astype(np.uint32)

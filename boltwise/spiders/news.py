@@ -60,12 +60,15 @@ class NewsSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         self.store: Store | None = None
+        # article URLs requested in this crawl, with the newest lastmod listed for each
+        self.requested: dict[str, str | None] = {}
         if config.getbool(self.settings, "BOLTWISE_STORE_ENABLED"):
             self.store = await store_for(self.crawler)
             # a crawl that was cut short: its unfinished article URLs first
             for url in await self.store.unfinished():
                 if url.startswith(("http://", "https://")):
                     self.crawler.stats.inc_value("boltwise/ledger/resumed")
+                    self.requested[url] = None
                     yield Request(url, self.parse_page, cb_kwargs={"listed": True})
         self.recrawl = self.store is not None and config.getbool(self.settings, "BOLTWISE_RECRAWL_ENABLED")
         for site in self.sites:
@@ -156,6 +159,13 @@ class NewsSpider(Spider):
         if not self.recrawl:
             return Request(url, self.parse_page, cb_kwargs={"listed": listed})
         assert self.store is not None
+        if url in self.requested:
+            # listed again (feed, sitemap and listing pages overlap): its request is made already,
+            # and its ledger state may be past "discovered" by now, so it is left alone
+            if lastmod and _newer(lastmod, self.requested[url]):
+                self.requested[url] = lastmod
+                await self.store.announced(url, lastmod)
+            return None
         known = await self.store.ledger(url)
         headers, meta = {}, {}
         if known is not None:
@@ -169,6 +179,7 @@ class NewsSpider(Spider):
                 self.crawler.stats.inc_value("boltwise/recrawl/changed")
         if known is None or known[0] != "listing":  # a listing stays one: fetched again each crawl
             await self.store.discover(url, lastmod, known[0] if known else None)
+        self.requested[url] = lastmod
         return Request(url, self.parse_page, cb_kwargs={"listed": listed}, headers=headers, meta=meta)
 
     def _listing(self, parse: Any, body: bytes, response: Response, kind: str) -> discovery.Listing:

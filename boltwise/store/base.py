@@ -351,6 +351,11 @@ class Store(ABC):
             )
         self._wrote()
 
+    async def announced(self, url: str, lastmod: str) -> None:
+        """Record a newer lastmod listed for ``url``, whatever its state."""
+        await self._execute("UPDATE ledger SET lastmod = ? WHERE url = ?", (lastmod, url))
+        self._wrote()
+
     async def validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         await self._execute(
             "UPDATE ledger SET etag = ?, last_modified = ? WHERE url = ?", (etag, last_modified, url)
