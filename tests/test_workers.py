@@ -24,12 +24,18 @@ def die() -> None:
     os._exit(3)  # a worker killed mid-job, as by a segfault or the OOM killer
 
 
+def form_class() -> str:
+    from trafilatura.utils import load_html
+
+    return type(load_html("<html><body><form><p>x</p></form></body></html>").find(".//form")).__name__
+
+
 def pages() -> list[Page]:
     found = [Page(source=str(p), html=p.read_text("utf-8")) for p in sorted((FIXTURES / "site").rglob("*.html"))]
     if CORPUS.is_dir():
         found += [
             Page(source=str(p), html=decode(gzip.decompress(p.read_bytes())))
-            for p in sorted((CORPUS / "html").glob("*.gz"))[:40]
+            for p in sorted((CORPUS / "html").glob("*.gz"))
         ]
     return found
 
@@ -46,6 +52,7 @@ def run(pool: WorkerPool, coroutine):
 
 
 def test_pool_output_is_identical_to_in_process_extraction():
+    # the workers also parse with lxml's C element lookup (boltwise.preload): same output
     options = ExtractOptions()
     todo = pages()
 
@@ -53,6 +60,14 @@ def test_pool_output_is_identical_to_in_process_extraction():
         return await asyncio.gather(*(pool.run(extract_article, page, options) for page in todo))
 
     assert run(WorkerPool(2), extract_all) == [extract_article(page, options) for page in todo]
+
+
+def test_workers_parse_with_the_c_element_lookup():
+    async def ask(pool):
+        return await pool.run(form_class)
+
+    assert form_class() == "FormElement"  # lxml.html's Python lookup, in this process
+    assert run(WorkerPool(1), ask) == "HtmlElement"
 
 
 def test_a_job_over_the_time_limit_fails_and_its_worker_is_replaced():

@@ -1,6 +1,6 @@
 """Throughput benchmark: bare trafilatura against the whole boltwise pipeline, same pages, one run.
 
-    python -m boltwise.bench PAGES_DIR [--replay 1000,10000]
+    python -m boltwise.bench PAGES_DIR [--rounds 3] [--replay 1000,10000]
 
 1. **bare**: a fresh Python process runs the plain single-process loop — read each page, decode,
    ``trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)`` — timed from
@@ -8,9 +8,11 @@
 2. **boltwise**: ``scrapy crawl files -a path=PAGES_DIR`` with a fresh store — extraction in
    worker processes, cleaning, dedup, storage — timed from process start to exit.
 
-Printed: pages/s of both, their ratio, each stage's share of the CPU time (extraction in the
-workers, the rest on the reactor thread; from the crawl's ``boltwise/cpu/*`` stats) and peak
-memory. With ``--replay``, generated sites of those sizes are replayed through
+The two alternate for ``--rounds`` rounds, so that the drift in CPU speed of a shared machine
+(easily ±20 % over a minute) hits both alike; each round and the medians are printed. Also
+printed: the ratio of the medians, each stage's share of the CPU time in the median crawl
+(extraction in the workers, the rest on the reactor thread; from the crawl's ``boltwise/cpu/*``
+stats) and peak memory. With ``--replay``, generated sites of those sizes are replayed through
 ``scrapy crawl news`` to show that peak memory stays flat as pages grow.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,24 +72,34 @@ def crawl(args: list[str], workdir: Path, name: str) -> tuple[float, dict]:
     return seconds, json.loads(stats_file.read_text())
 
 
-def throughput(pages_dir: Path, workdir: Path) -> None:
-    bare_seconds, out = timed([sys.executable, "-c", BARE, str(pages_dir)])
+def throughput(pages_dir: Path, workdir: Path, rounds: int) -> None:
+    bare: list[float] = []
+    ours: list[tuple[float, dict]] = []
+    for round_ in range(rounds):
+        seconds, out = timed([sys.executable, "-c", BARE, str(pages_dir)])
+        bare.append(seconds)
+        ours.append(crawl(["files", "-a", f"path={pages_dir}"], workdir, f"files-{round_}"))
     pages = int(out.strip())
-    ours_seconds, stats = crawl(["files", "-a", f"path={pages_dir}"], workdir, "files")
-    bare_rate, ours_rate = pages / bare_seconds, pages / ours_seconds
-    print(f"pages: {pages} from {pages_dir}")
-    print("| run | wall time (process start to exit) | pages/s |")
+    print(f"pages: {pages} from {pages_dir}; {rounds} rounds, bare and boltwise alternating")
+    print("\n| round | bare trafilatura, one process | boltwise `scrapy crawl files` | ratio |")
+    print("|---|---:|---:|---:|")
+    for round_, (b, (o, _)) in enumerate(zip(bare, ours, strict=True), 1):
+        print(f"| {round_} | {b:.1f} s | {o:.1f} s | {b / o:.2f}x |")
+    bare_median = statistics.median(bare)
+    ours_median, stats = sorted(ours, key=lambda run: run[0])[len(ours) // 2]
+    print("\n| run (median of the rounds) | wall time (process start to exit) | pages/s |")
     print("|---|---:|---:|")
-    print(f"| bare trafilatura, one process | {bare_seconds:.1f} s | {bare_rate:.1f} |")
-    print(f"| boltwise `scrapy crawl files` | {ours_seconds:.1f} s | {ours_rate:.1f} |")
-    print(f"\nratio boltwise / bare: {ours_rate / bare_rate:.2f}x")
+    print(f"| bare trafilatura, one process | {bare_median:.1f} s | {pages / bare_median:.1f} |")
+    print(f"| boltwise `scrapy crawl files` | {ours_median:.1f} s | {pages / ours_median:.1f} |")
+    print(f"\nratio boltwise / bare (medians): {bare_median / ours_median:.2f}x")
     cpu = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("boltwise/cpu/")}
     total = sum(cpu.values())
-    print("\n| stage | CPU seconds | share |")
+    print("\n| stage (median crawl) | CPU seconds | share |")
     print("|---|---:|---:|")
     for stage, seconds in sorted(cpu.items(), key=lambda kv: -kv[1]):
         print(f"| {stage} | {seconds:.2f} | {seconds / total:.0%} |")
-    print(f"\npeak memory: crawler process {stats.get('memusage/max', 0) / 2**20:.0f} MB;"
+    peak = max(run[1].get("memusage/max", 0) for run in ours) / 2**20
+    print(f"\npeak memory: crawler process {peak:.0f} MB;"
           f" largest child (a worker or the bare loop) {peak_children_mb():.0f} MB")  # fmt: skip
 
 
@@ -111,10 +124,11 @@ def replay_memory(sizes: list[int], workdir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pages", type=Path, help="a folder of saved pages (.html, .html.gz)")
+    parser.add_argument("--rounds", type=int, default=3, help="bare/boltwise rounds (medians are reported)")
     parser.add_argument("--replay", default="", help="comma-separated sizes of generated sites to replay")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        throughput(args.pages.resolve(), Path(tmp))
+        throughput(args.pages.resolve(), Path(tmp), args.rounds)
         if args.replay:
             replay_memory([int(s) for s in args.replay.split(",")], Path(tmp))
 
