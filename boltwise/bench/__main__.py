@@ -5,12 +5,15 @@
 1. **bare**: a fresh Python process runs the plain single-process loop — read each page, decode,
    ``trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)`` — timed from
    process start to exit.
-2. **boltwise**: ``scrapy crawl files -a path=PAGES_DIR`` with a fresh store — extraction in
+2. **ceiling**: one such process per CPU, side by side, each on its share of the pages, timed
+   until the last exits: what the machine gives to any multi-process extraction right now (on a
+   shared virtual machine the second core is sometimes worth far less than the first).
+3. **boltwise**: ``scrapy crawl files -a path=PAGES_DIR`` with a fresh store — extraction in
    worker processes, cleaning, dedup, storage — timed from process start to exit.
 
-The two alternate for ``--rounds`` rounds, so that the drift in CPU speed of a shared machine
-(easily ±20 % over a minute) hits both alike; each round and the medians are printed. Also
-printed: the ratio of the medians, each stage's share of the CPU time in the median crawl
+The three take turns for ``--rounds`` rounds, so that the drift in CPU speed of a shared machine
+(easily ±20 % over a minute) hits them alike; each round and the medians are printed. Also
+printed: the ratios of the medians, each stage's share of the CPU time in the median crawl
 (extraction in the workers, the rest on the reactor thread; from the crawl's ``boltwise/cpu/*``
 stats) and peak memory. With ``--replay``, generated sites of those sizes are replayed through
 ``scrapy crawl news`` to show that peak memory stays flat as pages grow.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -32,13 +36,15 @@ from boltwise.bench.sitegen import generate_site
 
 REPO = Path(__file__).resolve().parents[2]
 
+# the bare loop over every SHARE-th page from the START-th: (0, 1) is all pages
 BARE = """
 import gzip, sys, time
 from pathlib import Path
 import trafilatura
 from boltwise.textcodec import decode
+start, share = int(sys.argv[2]), int(sys.argv[3])
 pages = 0
-for path in sorted(p for p in Path(sys.argv[1]).rglob('*') if p.is_file()):
+for path in sorted(p for p in Path(sys.argv[1]).rglob('*') if p.is_file())[start::share]:
     data = path.read_bytes()
     if path.name.endswith('.gz'):
         data = gzip.decompress(data)
@@ -52,6 +58,22 @@ def timed(command: list[str]) -> tuple[float, str]:
     start = time.perf_counter()
     out = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
     return time.perf_counter() - start, out.stdout
+
+
+def bare_parallel(pages_dir: Path, processes: int) -> float:
+    """Wall time of ``processes`` bare loops, each over its share of the pages, run side by side."""
+    start = time.perf_counter()
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-c", BARE, str(pages_dir), str(n), str(processes)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+        )
+        for n in range(processes)
+    ]
+    if any(process.wait() for process in running):
+        raise RuntimeError("a bare extraction loop failed")
+    return time.perf_counter() - start
 
 
 def peak_children_mb() -> float:
@@ -73,25 +95,33 @@ def crawl(args: list[str], workdir: Path, name: str) -> tuple[float, dict]:
 
 
 def throughput(pages_dir: Path, workdir: Path, rounds: int) -> None:
+    cpus = os.cpu_count() or 1
     bare: list[float] = []
+    ceiling: list[float] = []
     ours: list[tuple[float, dict]] = []
     for round_ in range(rounds):
-        seconds, out = timed([sys.executable, "-c", BARE, str(pages_dir)])
+        seconds, out = timed([sys.executable, "-c", BARE, str(pages_dir), "0", "1"])
         bare.append(seconds)
+        ceiling.append(bare_parallel(pages_dir, cpus))
         ours.append(crawl(["files", "-a", f"path={pages_dir}"], workdir, f"files-{round_}"))
     pages = int(out.strip())
-    print(f"pages: {pages} from {pages_dir}; {rounds} rounds, bare and boltwise alternating")
-    print("\n| round | bare trafilatura, one process | boltwise `scrapy crawl files` | ratio |")
-    print("|---|---:|---:|---:|")
-    for round_, (b, (o, _)) in enumerate(zip(bare, ours, strict=True), 1):
-        print(f"| {round_} | {b:.1f} s | {o:.1f} s | {b / o:.2f}x |")
-    bare_median = statistics.median(bare)
+    print(f"pages: {pages} from {pages_dir}; {rounds} rounds, the three runs in turn; {cpus} CPUs")
+    print(f"\n| round | bare, one process | bare, {cpus} processes side by side (ceiling) |"
+          " boltwise `scrapy crawl files` | boltwise / bare | ceiling / bare |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|")
+    for round_, (b, c, (o, _)) in enumerate(zip(bare, ceiling, ours, strict=True), 1):
+        print(f"| {round_} | {b:.1f} s | {c:.1f} s | {o:.1f} s | {b / o:.2f}x | {b / c:.2f}x |")
+    bare_median, ceiling_median = statistics.median(bare), statistics.median(ceiling)
     ours_median, stats = sorted(ours, key=lambda run: run[0])[len(ours) // 2]
     print("\n| run (median of the rounds) | wall time (process start to exit) | pages/s |")
     print("|---|---:|---:|")
     print(f"| bare trafilatura, one process | {bare_median:.1f} s | {pages / bare_median:.1f} |")
+    print(
+        f"| bare trafilatura, {cpus} processes (ceiling) | {ceiling_median:.1f} s | {pages / ceiling_median:.1f} |"
+    )
     print(f"| boltwise `scrapy crawl files` | {ours_median:.1f} s | {pages / ours_median:.1f} |")
-    print(f"\nratio boltwise / bare (medians): {bare_median / ours_median:.2f}x")
+    print(f"\nratio boltwise / bare (medians): {bare_median / ours_median:.2f}x;"
+          f" ceiling / bare: {bare_median / ceiling_median:.2f}x")  # fmt: skip
     cpu = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("boltwise/cpu/")}
     total = sum(cpu.values())
     print("\n| stage (median crawl) | CPU seconds | share |")
@@ -100,7 +130,7 @@ def throughput(pages_dir: Path, workdir: Path, rounds: int) -> None:
         print(f"| {stage} | {seconds:.2f} | {seconds / total:.0%} |")
     peak = max(run[1].get("memusage/max", 0) for run in ours) / 2**20
     print(f"\npeak memory: crawler process {peak:.0f} MB;"
-          f" largest child (a worker or the bare loop) {peak_children_mb():.0f} MB")  # fmt: skip
+          f" largest child (a worker or a bare loop) {peak_children_mb():.0f} MB")  # fmt: skip
 
 
 def replay_memory(sizes: list[int], workdir: Path) -> None:
