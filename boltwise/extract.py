@@ -83,7 +83,7 @@ def extract_article(page: Page, options: ExtractOptions) -> Article | None:
         published=meta.published or iso_datetime(doc.date),
         modified=meta.modified,
         # detected here, in the worker, when the page does not say: it is the costly part of cleaning
-        language=doc.language or meta.language or detect_language(text),
+        language=meta.language or detect_language(text),
         categories=meta.section or _split(doc.categories),
         tags=meta.keywords or _split(doc.tags),
         image=meta.image or doc.image,
