@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_EXTRACT_TABLES": True,
     "BOLTWISE_EXTRACT_DEDUPLICATE": False,
     "BOLTWISE_EXTRACT_COMMENTS": False,
+    "BOLTWISE_EXTRACT_FAST": False,  # trafilatura without its fallback extractors
     # files spider
     "BOLTWISE_FILES_MAX_BYTES": 64 * 1024 * 1024,
     "BOLTWISE_FILES_MAX_PENDING": 64,

@@ -34,6 +34,7 @@ class ExtractOptions:
     tables: bool = True
     deduplicate: bool = False
     comments: bool = False
+    fast: bool = False  # skip trafilatura's readability/jusText fallbacks: a third less CPU
     prune: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (domains, XPaths) per site
 
     def __post_init__(self) -> None:
@@ -65,6 +66,7 @@ def extract_article(page: Page, options: ExtractOptions) -> Article | None:
         favor_precision=options.favor == "precision",
         favor_recall=options.favor == "recall",
         deduplicate=options.deduplicate,
+        fast=options.fast,
         prune_xpath=options.prune_for(site_of(canonical or page.url)),
     )
     if doc is None or not doc.text or not doc.text.strip():

@@ -89,6 +89,7 @@ class ExtractPipeline:
             tables=config.getbool(settings, "BOLTWISE_EXTRACT_TABLES"),
             deduplicate=config.getbool(settings, "BOLTWISE_EXTRACT_DEDUPLICATE"),
             comments=config.getbool(settings, "BOLTWISE_EXTRACT_COMMENTS"),
+            fast=config.getbool(settings, "BOLTWISE_EXTRACT_FAST"),
             # site profiles drop their HTML furniture before extraction, as part of cleaning
             prune=tuple((p.domains, p.prune_xpath) for p in PROFILES if p.prune_xpath) if cleaning else (),
         )

@@ -1,4 +1,5 @@
 import pytest
+import trafilatura
 
 from boltwise.extract import BrokenPage, ExtractOptions, extract_article
 from boltwise.items import Page
@@ -30,6 +31,22 @@ def test_article_fields_from_reconstructed_page():
     assert article.text.split("\n") == seed_lines("000_8393ffbcd8907b3d.txt")
     assert article.word_count == len(article.text.split())
     assert article.fetched_at == "2026-11-21T06:00:00+00:00"
+
+
+def test_fast_extraction_skips_trafilatura_fallbacks(monkeypatch):
+    passed = []
+    bare_extraction = trafilatura.bare_extraction
+
+    def spy(*args, **kwargs):
+        passed.append(kwargs["fast"])
+        return bare_extraction(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    url = f"{HOME}{SLUG}.html"
+    fast = extract_article(page(SITE / f"{SLUG}.html", url), ExtractOptions(fast=True))
+    extract_article(page(SITE / f"{SLUG}.html", url), ExtractOptions())
+    assert passed == [True, False]
+    assert fast is not None and fast.text.split("\n") == seed_lines("000_8393ffbcd8907b3d.txt")
 
 
 def test_amp_variant_takes_the_canonical_url():

@@ -1,6 +1,6 @@
 """Throughput benchmark: bare trafilatura against the whole boltwise pipeline, same pages, one run.
 
-    python -m boltwise.bench PAGES_DIR [--rounds 3] [--replay 1000,10000]
+    python -m boltwise.bench PAGES_DIR [--rounds 3] [-s NAME=VALUE ...] [--replay 1000,10000]
 
 1. **bare**: a fresh Python process runs the plain single-process loop — read each page, decode,
    ``trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)`` — timed from
@@ -94,7 +94,7 @@ def crawl(args: list[str], workdir: Path, name: str) -> tuple[float, dict]:
     return seconds, json.loads(stats_file.read_text())
 
 
-def throughput(pages_dir: Path, workdir: Path, rounds: int) -> None:
+def throughput(pages_dir: Path, workdir: Path, rounds: int, settings: list[str]) -> None:
     cpus = os.cpu_count() or 1
     bare: list[float] = []
     ceiling: list[float] = []
@@ -103,9 +103,12 @@ def throughput(pages_dir: Path, workdir: Path, rounds: int) -> None:
         seconds, out = timed([sys.executable, "-c", BARE, str(pages_dir), "0", "1"])
         bare.append(seconds)
         ceiling.append(bare_parallel(pages_dir, cpus))
-        ours.append(crawl(["files", "-a", f"path={pages_dir}"], workdir, f"files-{round_}"))
+        command = ["files", "-a", f"path={pages_dir}", *(arg for setting in settings for arg in ("-s", setting))]
+        ours.append(crawl(command, workdir, f"files-{round_}"))
     pages = int(out.strip())
     print(f"pages: {pages} from {pages_dir}; {rounds} rounds, the three runs in turn; {cpus} CPUs")
+    if settings:
+        print(f"boltwise crawl with: {' '.join(settings)}")
     print(f"\n| round | bare, one process | bare, {cpus} processes side by side (ceiling) |"
           " boltwise `scrapy crawl files` | boltwise / bare | ceiling / bare |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|")
@@ -155,10 +158,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pages", type=Path, help="a folder of saved pages (.html, .html.gz)")
     parser.add_argument("--rounds", type=int, default=3, help="bare/boltwise rounds (medians are reported)")
+    parser.add_argument(
+        "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="a setting for the crawl"
+    )
     parser.add_argument("--replay", default="", help="comma-separated sizes of generated sites to replay")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        throughput(args.pages.resolve(), Path(tmp), args.rounds)
+        throughput(args.pages.resolve(), Path(tmp), args.rounds, args.settings)
         if args.replay:
             replay_memory([int(s) for s in args.replay.split(",")], Path(tmp))
 
