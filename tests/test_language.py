@@ -35,11 +35,10 @@ def test_cached_model_answers_exactly_like_the_stock_one(tmp_path, stock):
 
 
 def test_unwritable_cache_falls_back_to_unpacking_in_memory(tmp_path, stock, caplog):
-    caplog.set_level("INFO", logger="boltwise.clean.language")
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     fallback = load_identifier(blocker / "model")
-    assert "cache unavailable" in caplog.text
+    assert "unpacking the model in memory" in caplog.text
     assert fallback.classify(TEXTS["de"]) == stock.classify(TEXTS["de"])
 
 
@@ -50,3 +49,11 @@ def test_detect_language(language):
 
 def test_too_little_text_has_no_language():
     assert detect_language("Kurz und knapp") is None
+
+
+def test_damaged_cache_falls_back_to_unpacking_in_memory(tmp_path, stock, caplog):
+    load_identifier(tmp_path / "model")
+    (tmp_path / "model" / "ptc.npy").write_bytes(b"\x93NUMPY truncated")
+    fallback = load_identifier(tmp_path / "model")
+    assert "unpacking the model in memory" in caplog.text
+    assert fallback.classify(TEXTS["en"]) == stock.classify(TEXTS["en"])

@@ -46,8 +46,13 @@ def load_identifier(cache_dir: Path) -> LanguageIdentifier:
     """py3langid's identifier with its stock model, built as py3langid builds it."""
     try:
         arrays = _cached_model(cache_dir)
-    except OSError as exc:  # no writable cache directory: unpack in memory, as py3langid does
-        logger.info("Language model cache unavailable (%s); unpacking the model in memory", exc)
+    except (OSError, ValueError) as exc:  # not writable, or damaged: unpack in memory, as py3langid does
+        logger.warning(
+            "Language model cache %s unavailable (%s); unpacking the model in memory, which costs about"
+            " a second per process (deleting the directory is safe)",
+            cache_dir,
+            exc,
+        )
         arrays = _unpack_model()
     return LanguageIdentifier(
         np.asarray(arrays["ptc"]),
