@@ -23,8 +23,12 @@ SEED = 1  # fixed: signatures are stored and compared across runs
 
 # One hash function per signature row: multiply-add-shift, h(x) = (a*x + b) mod 2^64 >> 32 for a
 # 32-bit x and random 64-bit a, b, a strongly universal family (Dietzfelbinger). numpy's uint64
-# arithmetic wraps, which is the mod 2^64.
-_A, _B = np.random.default_rng(SEED).integers(0, 2**64, size=(2, NUM_PERM, 1), dtype=np.uint64, endpoint=False)
+# arithmetic wraps, which is the mod 2^64. a and b come from our own hash, not from numpy's
+# random generators, whose streams may change between numpy releases: stored signatures must not.
+_A, _B = (
+    np.array([[hash64(f"minhash {part} {row} {SEED}".encode()) % 2**64] for row in range(NUM_PERM)], np.uint64)
+    for part in "ab"
+)
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it spreads every input bit upwards
 _HIGH = np.uint64(32)
 
