@@ -26,8 +26,8 @@ class FilesSpider(Spider):
     """
 
     name = "files"
-    # it reads files and makes no requests: without download handlers Scrapy starts faster (no
-    # HTTP/TLS stack to import) and the spider provably never touches the network
+    # it reads files and makes no requests: without download handlers Scrapy starts a little faster
+    # and the spider provably never touches the network
     custom_settings: ClassVar[dict[str, Any]] = {"DOWNLOAD_HANDLERS": {"http": None, "https": None}}
 
     def __init__(self, *args: Any, path: str = "", **kwargs: Any) -> None:
