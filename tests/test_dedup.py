@@ -123,6 +123,14 @@ def test_shingle_keys_depend_on_every_word_and_its_place():
     assert len(shingle_keys(np.array([a], np.uint64))) == 1  # short texts: one shingle
 
 
+def test_minhash_of_many_keys_is_computed_in_slices_with_the_same_result():
+    from boltwise.dedup.fingerprint import _A, _B, _SLICE
+
+    many = np.random.default_rng(7).integers(0, 2**32, 3 * _SLICE + 5, dtype=np.uint64)
+    at_once = ((_A * many + _B) >> np.uint64(32)).min(axis=1).astype(np.uint32)
+    assert np.array_equal(minhash(many), at_once)
+
+
 @pytest.mark.parametrize("jaccard", [0.3, 0.5, 0.8, 0.9])
 def test_minhash_estimates_jaccard_without_bias(jaccard):
     errors = []

@@ -31,6 +31,7 @@ _A, _B = (
 )
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it spreads every input bit upwards
 _HIGH = np.uint64(32)
+_SLICE = 4096  # keys hashed at once: 4 MB of intermediate values
 
 _WORD = re.compile(r"\w+")
 
@@ -87,4 +88,10 @@ def shingle_keys(word_hashes: np.ndarray) -> np.ndarray:
 
 def minhash(keys: np.ndarray) -> np.ndarray:
     """The MinHash signature of a set of distinct 32-bit keys: per row, the least hash over the set."""
-    return ((_A * keys + _B) >> _HIGH).min(axis=1).astype(np.uint32)
+    signature = np.full(NUM_PERM, 2**32 - 1, np.uint64)
+    # in slices: a row per hash function and a column per key is 1 KB per key, too much at once
+    # for a book-length text
+    for start in range(0, len(keys), _SLICE):
+        hashes = (_A * keys[start : start + _SLICE] + _B) >> _HIGH
+        np.minimum(signature, hashes.min(axis=1), out=signature)
+    return signature.astype(np.uint32)
