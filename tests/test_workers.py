@@ -3,14 +3,16 @@
 import asyncio
 import gzip
 import os
+import sys
 import time
+import types
 
 import pytest
 
 from boltwise.extract import ExtractOptions, extract_article
 from boltwise.items import Page
 from boltwise.textcodec import decode
-from boltwise.workers import JobTimeout, WorkerCrashed, WorkerPool
+from boltwise.workers import PRELOAD, JobTimeout, WorkerCrashed, WorkerPool, preload
 
 from .conftest import CORPUS, FIXTURES
 
@@ -100,3 +102,13 @@ def test_errors_in_jobs_reach_the_caller():
         return await pool.run(divmod, 7, 2)
 
     assert run(WorkerPool(1), scenario) == (3, 1)
+
+
+def test_fork_server_preloads_what_a_script_main_would_make_every_worker_import(monkeypatch):
+    script = types.ModuleType("__main__")
+    script.__file__ = "/usr/bin/scrapy"  # the console script: __spec__ is None
+    script.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    assert preload() == [*PRELOAD, "scrapy.cmdline"]
+    script.__spec__ = object()  # python -m scrapy: multiprocessing leaves the main module alone
+    assert preload() == PRELOAD
