@@ -155,7 +155,8 @@ class NewsSpider(Spider):
                 yield request
 
     async def _article_request(self, url: str, lastmod: str | None, listed: bool) -> Request | None:
-        """A request for a possible article, unless the store says nothing changed since."""
+        """A request for a possible article, unless the store says nothing changed since or this
+        crawl requested it already."""
         if not self.recrawl:
             return Request(url, self.parse_page, cb_kwargs={"listed": listed})
         assert self.store is not None
