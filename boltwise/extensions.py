@@ -26,7 +26,7 @@ class StatsFile:
     def from_crawler(cls, crawler: Crawler) -> StatsFile:
         path = config.get(crawler.settings, "BOLTWISE_STATS_FILE")
         if not path:
-            raise NotConfigured
+            raise NotConfigured("BOLTWISE_STATS_FILE is not set")
         extension = cls(crawler, Path(path))
         crawler.signals.connect(extension.write, signal=signals.engine_stopped)
         return extension

@@ -81,8 +81,9 @@ def read_metadata(tree: _Element) -> PageMetadata:
     meta.title = _first(og.get("og:title", []))
     meta.image = _first(og.get("og:image", []))
     meta.author = _text(_first(tree.xpath("//meta[@name='author']/@content")))
-    described = _first(og.get("og:description", [])) or _first(tree.xpath("//meta[@name='description']/@content"))
-    meta.description = described.strip() or None if described else None
+    meta.description = _text(
+        _first(og.get("og:description", [])) or _first(tree.xpath("//meta[@name='description']/@content"))
+    )
     meta.published = iso_datetime(_first(og.get("article:published_time", [])))
     meta.modified = iso_datetime(_first(og.get("article:modified_time", [])))
     meta.section = og.get("article:section", [])

@@ -31,7 +31,7 @@ class ReplayMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
         directories = config.getlist(crawler.settings, "BOLTWISE_REPLAY_DIR")
         if not directories:
-            raise NotConfigured
+            raise NotConfigured("BOLTWISE_REPLAY_DIR is not set")
         saved = snapshot.Snapshot(Path(d) for d in directories)
         logger.info("Replaying %d saved responses from %s", len(saved), ", ".join(directories))
         return cls(crawler, saved)
@@ -68,7 +68,7 @@ class RecordMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RecordMiddleware:
         directory = config.get(crawler.settings, "BOLTWISE_RECORD_DIR")
         if not directory:
-            raise NotConfigured
+            raise NotConfigured("BOLTWISE_RECORD_DIR is not set")
         return cls(crawler, Path(directory))
 
     def process_response(self, request: Request, response: Response) -> Response:

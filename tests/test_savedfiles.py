@@ -1,5 +1,9 @@
+import asyncio
 import gzip
 
+from scrapy.utils.test import get_crawler
+
+from boltwise import savedfiles
 from boltwise.items import Article, Page
 from boltwise.savedfiles import (
     BrokenFile,
@@ -10,6 +14,7 @@ from boltwise.savedfiles import (
     read,
     walk,
 )
+from boltwise.spiders.files import FilesSpider
 
 from .conftest import FIXTURES
 from .warcs import write_warc
@@ -94,3 +99,22 @@ def test_walk_is_sorted_and_recursive(tmp_path):
     ]
     assert not is_supported(tmp_path / "c.json")
     assert [p.name for p in walk(FIXTURES / "articles")][:1] == ["000_8393ffbcd8907b3d.txt"]
+
+
+def test_files_spider_reads_a_warc_one_record_at_a_time(tmp_path, monkeypatch):
+    html = [("Content-Type", "text/html; charset=utf-8")]
+    records = [(f"https://w.example/{n}", 200, html, b"<p>eine Seite</p>") for n in range(50)]
+    write_warc(tmp_path / "many.warc", records)
+    pulled = []
+
+    def counting(path, max_bytes):
+        for result in read(path, max_bytes):
+            pulled.append(result)
+            yield result
+
+    monkeypatch.setattr(savedfiles, "read", counting)
+    crawler = get_crawler(FilesSpider)
+    crawler.spider = spider = FilesSpider.from_crawler(crawler, path=str(tmp_path))
+    first = asyncio.run(anext(spider.start()))
+    assert first.source == "https://w.example/0"
+    assert len(pulled) == 1  # not the whole file ahead of the pipelines

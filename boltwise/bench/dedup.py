@@ -24,11 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from boltwise.bench import saved_articles
 from boltwise.dedup.fingerprint import NUM_PERM, Fingerprint, fingerprint
 from boltwise.dedup.index import DedupIndex
 from boltwise.store.sqlite import SQLiteStore
-
-SAVED = Path(__file__).resolve().parents[2] / "fixtures" / "articles"
 
 
 class CountingStore(SQLiteStore):
@@ -100,7 +99,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--dir", type=Path, help="where the stores go (default: a temporary folder)")
     args = parser.parse_args()
-    texts = [p.read_text("utf-8") for p in sorted(SAVED.glob("*.txt"))]
+    texts = saved_articles()
     start = time.process_time()  # CPU time: wall time on a shared machine varies twofold
     for _ in range(200):
         for text in texts:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from boltwise.bench import saved_articles
 from boltwise.snapshot import SavedResponse, save
 
 HOST = "https://gen.example/"
-SAVED = Path(__file__).resolve().parents[2] / "fixtures" / "articles"
 _HTML = [("Content-Type", "text/html; charset=utf-8"), ("Date", "Sat, 21 Nov 2026 06:00:00 GMT")]
 _XML = [("Content-Type", "application/xml"), ("Date", "Sat, 21 Nov 2026 06:00:00 GMT")]
 
@@ -21,7 +21,7 @@ def generate_site(directory: Path, pages: int, sitemaps: int = 2) -> str:
     """Write robots.txt, a sitemap index over ``sitemaps`` sitemaps (with ``lastmod``) and
     ``pages`` article pages of random German text; return the sitemap index URL."""
     rng = random.Random(pages)
-    words = sorted({w for p in sorted(SAVED.glob("*.txt")) for w in p.read_text("utf-8").split()})
+    words = sorted({word for text in saved_articles() for word in text.split()})
     robots = f"User-agent: *\nDisallow:\nSitemap: {HOST}sitemap_index.xml\n".encode()
     save(directory, SavedResponse(f"{HOST}robots.txt", 200, [("Content-Type", "text/plain")], robots))
     per_map = -(-pages // sitemaps)

@@ -48,9 +48,13 @@ class FilesSpider(Spider):
                 stats.inc_value("boltwise/files/unsupported")
                 continue
             stats.inc_value("boltwise/files/read")
-            with charged(stats, "read"):
-                results = list(savedfiles.read(path, max_bytes))
-            for result in results:
+            records = savedfiles.read(path, max_bytes)
+            while True:
+                # one record at a time: a WARC file may hold more pages than fit in memory
+                with charged(stats, "read"):
+                    result = next(records, None)
+                if result is None:
+                    break
                 if isinstance(result, savedfiles.SavedFileError):
                     logger.error("Cannot ingest %s: %s", path, result)
                     stats.inc_value(f"boltwise/files/error/{result.reason}")

@@ -360,6 +360,7 @@ class Store(ABC):
         await self._execute(
             "UPDATE ledger SET etag = ?, last_modified = ? WHERE url = ?", (etag, last_modified, url)
         )
+        self._wrote()
 
     async def ledger(self, url: str) -> tuple[str, str | None, str | None, str | None] | None:
         """(state, lastmod, etag, last_modified) of an URL the crawl has seen."""

@@ -1,4 +1,4 @@
-"""The production store: PostgreSQL through psycopg 3's async connection pool."""
+"""The production store: PostgreSQL through one psycopg 3 async connection."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from psycopg_pool import AsyncConnectionPool
+from psycopg import AsyncConnection
 
 from boltwise.store.base import Store
 
@@ -29,17 +29,16 @@ class PostgresStore(Store):
     def __init__(self, uri: str, **kwargs: float) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.uri = uri
-        self.pool = AsyncConnectionPool(uri, min_size=1, max_size=2, open=False)
-        self.conn = None
+        self.conn: AsyncConnection | None = None
 
     def __str__(self) -> str:
         return re.sub(r"//[^@/]*@", "//***@", self.uri)  # no password in logs
 
     async def connect(self) -> None:
-        await self.pool.open(wait=True)
         # the crawl's writes and the reads that must see them share one connection and one
-        # open transaction; bucket and boilerplate rows go through it with executemany
-        self.conn = await self.pool.getconn()
+        # open transaction (a pool would have nothing to share); bucket and boilerplate rows go
+        # through it with executemany
+        self.conn = await AsyncConnection.connect(self.uri)
 
     async def _execute(self, sql: str, params: tuple = ()) -> None:
         await self.conn.execute(_sql(sql), params)
@@ -61,6 +60,5 @@ class PostgresStore(Store):
 
     async def _disconnect(self) -> None:
         if self.conn is not None:
-            await self.pool.putconn(self.conn)
+            await self.conn.close()
             self.conn = None
-        await self.pool.close()
