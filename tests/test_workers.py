@@ -7,7 +7,10 @@ import sys
 import time
 import types
 
+import htmldate.extractors
+import justext.core
 import pytest
+import trafilatura.external
 
 from boltwise.extract import ExtractOptions, extract_article
 from boltwise.items import Page
@@ -30,6 +33,18 @@ def form_class() -> str:
     from trafilatura.utils import load_html
 
     return type(load_html("<html><body><form><p>x</p></form></body></html>").find(".//form")).__name__
+
+
+def lazy_setup() -> tuple:
+    """What trafilatura and its helpers build on first use, as far as it shows from outside:
+    whether jusText's stop words are there, and (hits, misses, size) of the caches for the rest."""
+    caches = (
+        htmldate.extractors.get_external_parser,
+        htmldate.extractors.month_words,
+        justext.core.define_stoplist,
+    )
+    counts = [(info.hits, info.misses, info.currsize) for info in (cache.cache_info() for cache in caches)]
+    return (trafilatura.external.JT_STOPLIST is not None, *counts)
 
 
 def pages() -> list[Page]:
@@ -70,6 +85,35 @@ def test_workers_parse_with_the_c_element_lookup():
 
     assert form_class() == "FormElement"  # lxml.html's Python lookup, in this process
     assert run(WorkerPool(1), ask) == "HtmlElement"
+
+
+def extract_all_watching_lazy_setup(todo: list[Page]) -> tuple[tuple, tuple]:
+    before = lazy_setup()
+    for page in todo:
+        extract_article(page, ExtractOptions())
+    return before, lazy_setup()
+
+
+# no metadata and little text: trafilatura falls back to jusText, htmldate hands the date to dateparser
+FALLBACK_PAGE = """<html><body><div class="date">am 3. Maerz 2025</div><div>
+<div>Die Stadt hat am Montag neue Regeln für den Verkehr in der Innenstadt beschlossen, die ab dem Sommer gelten.</div>
+<div>Der Rat stimmte mit großer Mehrheit dafür, wie ein Sprecher der Verwaltung am Abend mitteilte.</div>
+</div></body></html>"""
+
+
+def test_workers_start_with_the_lazy_setup_that_extraction_needs_done():
+    async def watch(pool):
+        return await pool.run(
+            extract_all_watching_lazy_setup, [Page(source="fallback", html=FALLBACK_PAGE), *pages()]
+        )
+
+    (stoplist, *before), (_, *after) = run(WorkerPool(1), watch)
+    assert stoplist
+    assert [size for _hits, _misses, size in before] == [1, 1, 1]
+    assert [misses for _hits, misses, _size in after] == [misses for _hits, misses, _size in before]
+    # dateparser and jusText did run, and found what they need ready
+    assert after[0][0] > before[0][0]
+    assert after[2][0] > before[2][0]
 
 
 def test_a_job_over_the_time_limit_fails_and_its_worker_is_replaced():

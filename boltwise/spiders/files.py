@@ -26,9 +26,13 @@ class FilesSpider(Spider):
     """
 
     name = "files"
-    # it reads files and makes no requests: without download handlers Scrapy starts a little faster
-    # and the spider provably never touches the network
-    custom_settings: ClassVar[dict[str, Any]] = {"DOWNLOAD_HANDLERS": {"http": None, "https": None}}
+    # it reads files and makes no requests: without download handlers the spider provably never
+    # touches the network, and without retries Scrapy starts 0.2 s faster (the retry middleware
+    # imports the HTTP/1.1 handler's TLS stack for one exception class)
+    custom_settings: ClassVar[dict[str, Any]] = {
+        "DOWNLOAD_HANDLERS": {"http": None, "https": None},
+        "RETRY_ENABLED": False,
+    }
 
     def __init__(self, *args: Any, path: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
