@@ -26,6 +26,14 @@ DOWNLOADER_MIDDLEWARES = {
 
 EXTENSIONS = {"boltwise.extensions.StatsFile": 0, "boltwise.extensions.QuickExit": 0}
 
+# these do nothing unless their setting names a path, so they are installed only when it does:
+# otherwise Scrapy would log a "Disabled …" warning for each on every ordinary crawl
+NEEDS = {
+    "boltwise.middlewares.ReplayMiddleware": "BOLTWISE_REPLAY_DIR",
+    "boltwise.middlewares.RecordMiddleware": "BOLTWISE_RECORD_DIR",
+    "boltwise.extensions.StatsFile": "BOLTWISE_STATS_FILE",
+}
+
 SAFE_DEFAULTS = {
     "USER_AGENT": f"boltwise/{__version__} (news-ingestion crawler; Scrapy)",
     "ROBOTSTXT_OBEY": True,
@@ -64,11 +72,13 @@ class Boltwise:
         if config.getlist(settings, "BOLTWISE_REPLAY_DIR"):
             for name, value in REPLAY_OVERRIDES.items():
                 settings.set(name, value, priority="addon")
-        for path, order in PIPELINES.items():
-            settings["ITEM_PIPELINES"][path] = order
-        for path, order in DOWNLOADER_MIDDLEWARES.items():
-            settings["DOWNLOADER_MIDDLEWARES"][path] = order
-        for path, order in EXTENSIONS.items():
-            settings["EXTENSIONS"][path] = order
+        for name, components in (
+            ("ITEM_PIPELINES", PIPELINES),
+            ("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
+            ("EXTENSIONS", EXTENSIONS),
+        ):
+            for path, order in components.items():
+                if path not in NEEDS or settings.get(NEEDS[path]):
+                    settings[name][path] = order
         if config.getbool(settings, "BOLTWISE_EXTRACT_ENABLED"):
             warm_up()  # the extraction workers' fork server boots while Scrapy sets up the crawl

@@ -20,7 +20,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 # `scrapy crawl` spends about a second importing Scrapy and setting up the crawl before the add-on
 # runs, and the extraction workers' fork server needs about a second to boot (trafilatura, the
 # language model, trafilatura's lazily built tables). Started as Scrapy reads these settings, it
-# boots alongside Scrapy instead of after it: 0.7 s less per crawl, measured on 250 pages. Other
-# commands extract nothing. Another project gets the same by adding these lines to its settings.
+# boots alongside Scrapy: the workers take their first page 0.2 s sooner (0.22-0.37 s after the
+# first item is ready instead of 0.40-0.55 s). Other commands extract nothing.
 if sys.argv[1:2] == ["crawl"]:
     warm_up()

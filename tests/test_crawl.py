@@ -157,6 +157,7 @@ def test_replay_and_saved_text_give_the_same_clean_articles(tmp_path):
 def test_files_spider_matches_golden(tmp_path):
     result = crawl(tmp_path, "files", "-a", "path=fixtures/articles")
     assert result.returncode == 0, result.log
+    assert "WARNING" not in result.log  # nothing went wrong, so nothing to warn about
     items = by_source(result.items)
     assert [item["source"] for item in items] == [
         f"fixtures/articles/{p.name}" for p in sorted(ARTICLES.iterdir())
