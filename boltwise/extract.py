@@ -7,7 +7,10 @@ tree serves our standard-metadata reader and trafilatura.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
 from urllib.parse import urljoin
 
 import htmldate.extractors
@@ -19,10 +22,15 @@ from lxml.etree import ElementDefaultClassLookup
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from trafilatura.utils import load_html
 
+from boltwise.cache import cache_root, filled
 from boltwise.clean.language import detect_language
 from boltwise.items import Article, Page
 from boltwise.metadata import iso_datetime, read_metadata
 from boltwise.urls import canonical_url, on_domains, site_of
+
+logger = logging.getLogger(__name__)
+
+STOP_WORDS = "stopwords.txt"
 
 
 class BrokenPage(ValueError):
@@ -113,16 +121,46 @@ def use_c_element_lookup() -> None:
     )
 
 
+def justext_stop_words(directory: Path) -> tuple[str, ...]:
+    """trafilatura's jusText stop words (those of every language jusText has), kept in ``directory``.
+
+    trafilatura builds them from jusText's hundred stop-word files on first use (0.2 s of CPU);
+    read back from one file they take milliseconds. If the file cannot be written or is damaged,
+    they are built as trafilatura builds them.
+    """
+
+    def fill(partial: Path) -> None:
+        words = sorted(trafilatura.external.jt_stoplist_init())
+        (partial / STOP_WORDS).write_text("\n".join([str(len(words)), *words]), "utf-8")
+
+    try:
+        count, *words = (filled(directory, fill) / STOP_WORDS).read_text("utf-8").split("\n")
+        if int(count) != len(words) or "" in words:
+            raise ValueError(f"{len(words)} stop words where {count} were written")
+        return tuple(words)
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError too
+        logger.warning("jusText stop-word cache %s unavailable (%s); building them instead", directory, exc)
+        return trafilatura.external.jt_stoplist_init()
+
+
+def stop_words_cache_dir() -> Path:
+    """Named for the jusText and trafilatura releases the stop words come from."""
+    return cache_root() / f"justext-{version('jusText')}-trafilatura-{version('trafilatura')}"
+
+
 def warm_caches() -> None:
     """Do now the set-up that trafilatura and its helpers otherwise do on the first page needing it.
 
     Each is paid once per process, in the middle of the crawl: jusText's stop words of all
-    languages (the fallback extractor, 0.2 s of CPU), dateparser's locale tables and time-zone
-    patterns behind htmldate's extensive date search (0.2 s, with its import 0.3 s), htmldate's
-    month names (0.04 s). Done in the workers' fork server, every worker and every replacement
-    starts with them ready, instead of each paying again while the crawl waits.
+    languages for the fallback extractor (0.2 s of CPU to build; read from our cache, see
+    justext_stop_words), dateparser's locale tables and time-zone patterns behind htmldate's
+    extensive date search (0.2 s, with its import 0.3 s), htmldate's month names (0.04 s). Done in
+    the workers' fork server, every worker and every replacement starts with them ready, instead
+    of each paying again while the crawl waits.
     """
-    justext.core.define_stoplist(trafilatura.external.jt_stoplist_init())
+    # trafilatura looks for its jusText stop words in this module global and builds them if unset
+    trafilatura.external.JT_STOPLIST = justext_stop_words(stop_words_cache_dir())
+    justext.core.define_stoplist(trafilatura.external.JT_STOPLIST)
     parser = htmldate.extractors.get_external_parser()
     for date in ("3. März 2025", "March 3, 2025"):  # dateparser loads each language on first use
         parser.get_date_data(date)

@@ -1,7 +1,8 @@
 import pytest
 import trafilatura
+import trafilatura.external
 
-from boltwise.extract import BrokenPage, ExtractOptions, extract_article
+from boltwise.extract import STOP_WORDS, BrokenPage, ExtractOptions, extract_article, justext_stop_words
 from boltwise.items import Page
 from boltwise.urls import site_of
 
@@ -80,3 +81,29 @@ def test_options_validate_favor():
 def test_site_of():
     assert site_of("https://WWW.It-Boltwise.de:443/x") == "it-boltwise.de"
     assert site_of(None) is None
+
+
+@pytest.fixture(scope="module")
+def stock_stop_words():
+    return set(trafilatura.external.jt_stoplist_init())
+
+
+def test_cached_stop_words_are_trafilaturas(tmp_path, stock_stop_words):
+    built = justext_stop_words(tmp_path / "stop")  # builds and writes the cache
+    assert [p.name for p in (tmp_path / "stop").iterdir()] == [STOP_WORDS]
+    read = justext_stop_words(tmp_path / "stop")  # reads it back
+    assert set(built) == set(read) == stock_stop_words
+
+
+@pytest.mark.parametrize("damage", ["truncated", "unwritable"])
+def test_stop_word_cache_trouble_falls_back_to_building_them(tmp_path, stock_stop_words, caplog, damage):
+    directory = tmp_path / "stop"
+    if damage == "truncated":
+        justext_stop_words(directory)
+        cached = directory / STOP_WORDS
+        cached.write_bytes(cached.read_bytes()[:1000])
+    else:
+        (tmp_path / "a-file").write_text("not a directory")
+        directory = tmp_path / "a-file" / "stop"
+    assert set(justext_stop_words(directory)) == stock_stop_words
+    assert f"jusText stop-word cache {directory} unavailable" in caplog.text

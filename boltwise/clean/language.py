@@ -11,9 +11,6 @@ from __future__ import annotations
 import io
 import logging
 import lzma
-import os
-import shutil
-import tempfile
 from array import array
 from functools import cache
 from importlib.metadata import version
@@ -21,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+from boltwise.cache import cache_root, filled
 
 logger = logging.getLogger(__name__)
 
@@ -67,23 +66,16 @@ def load_identifier(cache_dir: Path) -> LanguageIdentifier:
 
 def model_cache_dir() -> Path:
     """Where the unpacked model is kept: named for the py3langid release and model it came from."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     model = MODEL_DIR / MODEL_FILE
-    return base / "boltwise" / f"py3langid-{version('py3langid')}-{model.stat().st_size}"
+    return cache_root() / f"py3langid-{version('py3langid')}-{model.stat().st_size}"
 
 
 def _cached_model(directory: Path) -> dict[str, np.ndarray]:
-    if not directory.is_dir():
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=directory.parent))
-        try:
-            for name, values in _unpack_model().items():
-                np.save(partial / f"{name}.npy", values, allow_pickle=False)
-            os.rename(partial, directory)  # whole or not at all, also with concurrent crawls
-        except OSError:
-            shutil.rmtree(partial, ignore_errors=True)
-            if not directory.is_dir():  # and not just another crawl that was quicker
-                raise
+    def fill(partial: Path) -> None:
+        for name, values in _unpack_model().items():
+            np.save(partial / f"{name}.npy", values, allow_pickle=False)
+
+    filled(directory, fill)
     return {name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
 
 
