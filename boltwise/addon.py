@@ -21,6 +21,8 @@ PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # next to the downloader, so redirect/retry/decompression see replayed responses as live ones
     "boltwise.middlewares.ReplayMiddleware": 950,
+    # after replay (replayed requests connect nowhere), before retry sees a refused address
+    "boltwise.middlewares.EgressMiddleware": 955,
     "boltwise.middlewares.RecordMiddleware": 960,
 }
 

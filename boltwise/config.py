@@ -15,6 +15,13 @@ DEFAULTS: dict[str, Any] = {
     # replay / record
     "BOLTWISE_REPLAY_DIR": "",
     "BOLTWISE_RECORD_DIR": "",
+    # what the crawler may connect to (boltwise.egress)
+    "BOLTWISE_EGRESS_ENABLED": True,
+    "BOLTWISE_EGRESS_ALLOW": "",  # CIDRs, addresses, host names
+    "BOLTWISE_EGRESS_PORTS": "",  # beyond 80, 443 and the ports start URLs name
+    "BOLTWISE_EGRESS_SCHEMES": "http,https",
+    # discovery
+    "BOLTWISE_DISCOVERY_MAX_LINKS": 50_000,  # per sitemap, feed or listing page: the sitemap protocol's limit
     # extraction
     "BOLTWISE_EXTRACT_ENABLED": True,
     "BOLTWISE_WORKERS": 0,  # 0: one worker per CPU

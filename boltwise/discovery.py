@@ -3,16 +3,21 @@ listing pages. Plain parsing functions; the spiders only turn their results into
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from boltwise.metadata import iso_datetime
+from boltwise.metadata import iso_datetime, read_metadata
 
 # the usual places of a WordPress site's sitemap when robots.txt names none
 WORDPRESS_SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
+
+# the sitemap protocol's own limit per file; listing pages and feeds have far fewer
+MAX_LINKS = 50_000
+# browsers and Scrapy (URLLENGTH_LIMIT) stop at this length: longer URLs are not links to follow
+MAX_URL_LENGTH = 2083
 
 _STRICT = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 _RECOVER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, recover=True)
@@ -22,64 +27,98 @@ class MalformedDocument(ValueError):
     """A feed or sitemap that is not XML at all (nothing could be salvaged)."""
 
 
+class UnparseablePage(ValueError):
+    """A page that holds no HTML lxml can parse (empty, or binary)."""
+
+
 @dataclass(frozen=True)
 class Entry:
     url: str
     lastmod: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Listing:
-    """What an XML discovery document lists; ``malformed`` if it had to be salvaged."""
+    """What a discovery document lists: candidate article ``pages``, and documents of the same kind
+    to ``follow`` (a sitemap index's sitemaps, a listing page's next pages). Absolute http(s) URLs
+    without fragment, each once, in document order."""
 
-    pages: list[Entry]
-    sitemaps: list[Entry]
-    malformed: bool = False
+    base_url: str
+    max_links: int = MAX_LINKS
+    pages: list[Entry] = field(default_factory=list)
+    follow: list[Entry] = field(default_factory=list)
+    malformed: bool = False  # not well-formed XML: what is listed was salvaged
+    skipped: int = 0  # entries without a usable URL (unparseable, not http(s), too long)
+    cut: int = 0  # entries over ``max_links`` (of pages, or of documents to follow), not listed
+    _seen: set[str] = field(default_factory=set, repr=False)
+
+    def add(self, href: str | None, lastmod: str | None = None, *, follow: bool = False) -> None:
+        entries = self.follow if follow else self.pages
+        if len(entries) >= self.max_links:
+            self.cut += 1  # counted, not even resolved: a hostile page may hold millions
+            return
+        url = _absolute(self.base_url, href)
+        if url is None:
+            self.skipped += 1
+        elif url not in self._seen:
+            self._seen.add(url)
+            entries.append(Entry(url, lastmod))
 
 
-def robots_sitemaps(text: str) -> list[str]:
-    """The ``Sitemap:`` URLs of a robots.txt, in order."""
-    urls = []
+def _absolute(base_url: str, href: str | None) -> str | None:
+    if not href or not href.strip():
+        return None
+    try:
+        url = urljoin(base_url, href.strip())
+        parts = urlsplit(url)  # urljoin lets some broken URLs through that urlsplit refuses
+    except ValueError:  # e.g. "http://[oops": one bad entry must not cost the others
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL_LENGTH:
+        return None
+    return url.split("#")[0]
+
+
+def robots_sitemaps(text: str, base_url: str, max_links: int = MAX_LINKS) -> Listing:
+    """The ``Sitemap:`` URLs of a robots.txt, in order, as documents to ``follow``."""
+    listing = Listing(base_url, max_links)
     for line in text.splitlines():
         key, _, value = line.partition(":")
-        if key.strip().lower() == "sitemap" and value.strip():
-            urls.append(value.strip())
-    return urls
+        if key.strip().lower() == "sitemap":
+            listing.add(value, follow=True)
+    return listing
 
 
-def parse_sitemap(body: bytes, base_url: str) -> Listing:
+def parse_sitemap(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Listing:
     root, malformed = _parse_xml(body)
-    pages, sitemaps = [], []
     kind = etree.QName(root).localname
+    if kind not in ("sitemapindex", "urlset"):
+        raise MalformedDocument(f"not a sitemap: root element <{kind}>")
+    listing = Listing(base_url, max_links, malformed=malformed)
     for node in root:
         if not isinstance(node.tag, str):
             continue
-        fields = {etree.QName(child).localname: (child.text or "").strip() for child in node}
-        loc = fields.get("loc")
-        if not loc:
-            continue
-        entry = Entry(urljoin(base_url, loc), iso_datetime(fields.get("lastmod")))
-        (sitemaps if kind == "sitemapindex" else pages).append(entry)
-    if kind not in ("sitemapindex", "urlset"):
-        raise MalformedDocument(f"not a sitemap: root element <{kind}>")
-    return Listing(pages, sitemaps, malformed)
+        fields = {
+            etree.QName(child).localname: (child.text or "").strip()
+            for child in node
+            if isinstance(child.tag, str)
+        }
+        listing.add(fields.get("loc"), iso_datetime(fields.get("lastmod")), follow=kind == "sitemapindex")
+    return listing
 
 
-def parse_feed(body: bytes, base_url: str) -> Listing:
+def parse_feed(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Listing:
     """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed."""
     root, malformed = _parse_xml(body)
     kind = etree.QName(root).localname
     if kind not in ("rss", "RDF", "feed"):
         raise MalformedDocument(f"not a feed: root element <{kind}>")
-    pages = []
+    listing = Listing(base_url, max_links, malformed=malformed)
     for node in root.iter("{*}item", "{*}entry"):
         fields = {etree.QName(c).localname: c for c in node if isinstance(c.tag, str)}
         link = _atom_link(node) if kind == "feed" else (fields["link"].text if "link" in fields else None)
-        if not link or not link.strip():
-            continue
         date = next((fields[k].text for k in ("updated", "pubDate", "date") if k in fields), None)
-        pages.append(Entry(urljoin(base_url, link.strip()), _feed_date(date)))
-    return Listing(pages, [], malformed)
+        listing.add(link, _feed_date(date))
+    return listing
 
 
 def _atom_link(entry: etree._Element) -> str | None:
@@ -116,25 +155,51 @@ def _parse_xml(body: bytes) -> tuple[etree._Element, bool]:
 
 
 # listing pages (home, category, tag archives): pagination and the articles they link to
-NEXT_PAGE_XPATH = (
-    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
-    " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
-)
-ARTICLE_LINK_XPATH = (
-    "//article//a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"
-    " | //article//*[self::h1 or self::h2 or self::h3 or self::h4]//a/@href"
-)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 
 
-def listing_links(tree: etree._Element, base_url: str) -> tuple[list[str], list[str]]:
-    """(next pages, article links) of a listing page, absolute, in page order, without repeats."""
-    return _absolute(tree.xpath(NEXT_PAGE_XPATH), base_url), _absolute(tree.xpath(ARTICLE_LINK_XPATH), base_url)
+def read_listing(html: str, base_url: str, listed: bool, max_links: int = MAX_LINKS) -> Listing | None:
+    """The links of a listing page; None when the page is an article.
+
+    A page is an article when its JSON-LD or OpenGraph say so, or when they say nothing and a feed
+    or sitemap listed it. Raises :class:`UnparseablePage` for a page that holds no HTML at all.
+    """
+    # the text re-encoded, so lxml never needs to know the page's own charset (it knows fewer
+    # than Python) and an XML declaration in the text does not trouble it
+    try:
+        tree = etree.fromstring(html.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise UnparseablePage(str(exc)) from exc
+    if tree is None:
+        raise UnparseablePage("no HTML element in it")
+    is_article = read_metadata(tree).is_article
+    if is_article or (is_article is None and listed):
+        return None
+    return listing_links(tree, base_url, max_links)
 
 
-def _absolute(hrefs: list[str], base_url: str) -> list[str]:
-    seen: dict[str, None] = {}
-    for href in hrefs:
-        url = urljoin(base_url, href.strip())
-        if url.startswith(("http://", "https://")):
-            seen.setdefault(url.split("#")[0])
-    return list(seen)
+def listing_links(tree: etree._Element, base_url: str, max_links: int = MAX_LINKS) -> Listing:
+    """A listing page's next pages (``follow``: ``rel=next`` links) and article links (``pages``:
+    ``rel=bookmark`` links and headline links inside ``<article>`` elements).
+
+    One walk over the tree, keeping count of the open ``<article>`` and headline elements: linear
+    in the page's size. (The XPath union this replaces made libxml2 merge node sets pairwise, 14 s
+    for a listing of 20,000 links.)
+    """
+    listing = Listing(base_url, max_links)
+    articles = headings = 0  # open <article> elements; open headlines inside one
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == "article":
+            articles += 1 if event == "start" else -1
+        elif tag in _HEADINGS and articles:  # an <article> cannot close inside its own headline
+            headings += 1 if event == "start" else -1
+        elif event == "start" and tag in ("a", "link"):
+            rel = (element.get("rel") or "").lower().split()
+            if "next" in rel:
+                listing.add(element.get("href"), follow=True)
+            elif tag == "a" and articles and (headings or "bookmark" in rel):
+                listing.add(element.get("href"))
+    return listing

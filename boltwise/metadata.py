@@ -49,6 +49,7 @@ class PageMetadata:
     section: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     language: str | None = None
+    bad_jsonld: int = 0  # JSON-LD blocks or objects skipped: not JSON, nested too deep, a @type not a name
 
     @property
     def complete(self) -> bool:
@@ -89,9 +90,11 @@ def read_metadata(tree: _Element) -> PageMetadata:
     meta.section = og.get("article:section", [])
     meta.keywords = og.get("article:tag", [])
 
-    for obj in _jsonld_objects(tree):
-        types = obj.get("@type")
-        types = {types} if isinstance(types, str) else {t for t in types or [] if isinstance(t, str)}
+    for obj in _jsonld_objects(tree, meta):
+        types = _types(obj.get("@type"))
+        if types is None:
+            meta.bad_jsonld += 1
+            continue
         meta.types |= types
         if types & ARTICLE_TYPES:
             meta.title = _text(obj.get("headline")) or meta.title
@@ -117,12 +120,13 @@ def iso_datetime(value: str | None) -> str | None:
     return value[:10] if len(value) == 10 else parsed.isoformat()
 
 
-def _jsonld_objects(tree: _Element) -> Iterator[dict[str, Any]]:
+def _jsonld_objects(tree: _Element, meta: PageMetadata) -> Iterator[dict[str, Any]]:
     for script in tree.xpath("//script[@type='application/ld+json']/text()"):
         try:
             data = json.loads(script)
-        except ValueError:
-            continue  # broken JSON-LD is common; the page's other metadata still counts
+        except (ValueError, RecursionError):  # broken JSON-LD is common; nesting past Python's stack too
+            meta.bad_jsonld += 1  # the page's other metadata still counts
+            continue
         stack = [data]
         while stack:
             node = stack.pop()
@@ -133,6 +137,15 @@ def _jsonld_objects(tree: _Element) -> Iterator[dict[str, Any]]:
                     stack.append(node["@graph"])
                 if "@type" in node:
                     yield node
+
+
+def _types(value: Any) -> set[str] | None:
+    """A JSON-LD ``@type``: one name or a list (whose non-names are ignored); None for anything else."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list):
+        return {t for t in value if isinstance(t, str)}
+    return None
 
 
 def _first(values: list[str]) -> str | None:
@@ -152,9 +165,12 @@ def _strings(value: Any) -> list[str]:
 
 
 def _author(value: Any) -> str | None:
-    if isinstance(value, list):
-        names = [name for name in (_author(v) for v in value) if name]
-        return "; ".join(names) or None
-    if isinstance(value, dict):
-        return _text(value.get("name"))
-    return _text(value)
+    """Author names from a string, a Person object or (nested) lists of them, "; "-joined."""
+    names, stack = [], [value]
+    while stack:  # iterative: JSON-LD nests as deep as the JSON parser allows
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif name := _text(node.get("name") if isinstance(node, dict) else node):
+            names.append(name)
+    return "; ".join(names) or None

@@ -1,4 +1,5 @@
-"""Downloader middlewares: replay saved pages instead of the network, record what a crawl gets."""
+"""Downloader middlewares: replay saved pages instead of the network, record what a crawl gets,
+and keep the crawl to the addresses it may reach."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from pathlib import Path
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import DNSLookupError
 
-from boltwise import config, snapshot
+from boltwise import config, resolver, snapshot
+from boltwise.egress import EgressPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +36,24 @@ class ReplayMiddleware:
         directories = config.getlist(crawler.settings, "BOLTWISE_REPLAY_DIR")
         if not directories:
             raise NotConfigured("BOLTWISE_REPLAY_DIR is not set")
-        saved = snapshot.Snapshot(Path(d) for d in directories)
+        saved = snapshot.Snapshot((Path(d) for d in directories), crawler.settings.getint("DOWNLOAD_MAXSIZE"))
         logger.info("Replaying %d saved responses from %s", len(saved), ", ".join(directories))
+        for problem in saved.problems:
+            logger.warning("Saved response left out of the replay: %s", problem)
+        crawler.stats.set_value("boltwise/replay/unindexed", len(saved.problems))
+        for kind, count in sorted(saved.skipped.items()):
+            crawler.stats.set_value(f"boltwise/replay/skipped/{kind}", count)
         return cls(crawler, saved)
 
     def process_request(self, request: Request) -> Response:
-        saved = self.saved.get(request.url)
+        try:
+            saved = self.saved.get(request.url)
+        except snapshot.Unservable as exc:
+            self.stats.inc_value(f"boltwise/replay/unservable/{exc.reason}")
+            logger.error("Saved response cannot be replayed: %s (%s)", request.url, exc)
+            if exc.reason == "too_large":  # as a download over DOWNLOAD_MAXSIZE is cancelled
+                raise DownloadCancelledError(str(exc)) from exc
+            raise IgnoreRequest(f"saved response cannot be replayed: {exc}") from exc
         if saved is None:
             logger.warning("Replay miss (not in the saved pages), answered 404: %s", request.url)
             self.stats.inc_value("boltwise/replay/miss")
@@ -84,3 +100,67 @@ class RecordMiddleware:
         logger.debug("Recorded %s as %s", response.url, path)
         self.stats.inc_value("boltwise/record/saved")
         return response
+
+
+class EgressBlocked(IgnoreRequest):
+    """The egress policy forbids this request: ``reason`` is ``scheme``, ``port``, ``host`` or the
+    kind of address (``loopback``, ``private``, ``link_local``, ...)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"egress blocked ({detail}); BOLTWISE_EGRESS_ALLOW / BOLTWISE_EGRESS_PORTS open it")
+        self.reason = reason
+
+
+class EgressMiddleware:
+    """Refuses requests the egress policy (:mod:`boltwise.egress`) forbids: their URL here, the
+    address their host resolves to as the connection is made (:mod:`boltwise.resolver`).
+
+    Sits next to the downloader, after replay: replayed requests make no connection and are never
+    refused, and the refusal of a resolved address reaches this middleware before the retry
+    middleware would retry it as a DNS error.
+    """
+
+    def __init__(self, crawler: Crawler, policy: EgressPolicy) -> None:
+        self.stats = crawler.stats
+        self.policy = policy
+        self.warned: set[tuple[str, str]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> EgressMiddleware:
+        settings = crawler.settings
+        if not config.getbool(settings, "BOLTWISE_EGRESS_ENABLED"):
+            raise NotConfigured("BOLTWISE_EGRESS_ENABLED is off")
+        policy = EgressPolicy.build(
+            allow=config.getlist(settings, "BOLTWISE_EGRESS_ALLOW"),
+            ports=config.getlist(settings, "BOLTWISE_EGRESS_PORTS"),
+            start_urls=getattr(crawler.spider, "start_urls", ()),
+            schemes=config.getlist(settings, "BOLTWISE_EGRESS_SCHEMES"),
+        )
+        return cls(crawler, policy)
+
+    def process_request(self, request: Request) -> None:
+        reason = self.policy.url_reason(request.url)
+        if reason is not None:
+            raise self._blocked(request, reason, _what(reason, urlparse_cached(request).hostname))
+        resolver.guard(self.policy)
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, CannotResolveHostError | DNSLookupError):
+            host = urlparse_cached(request).hostname or ""
+            refusal = resolver.guard(self.policy).refusal(host)
+            if refusal is not None:
+                address, reason = refusal
+                raise self._blocked(request, reason, _what(reason, f"{host} at {address}")) from exception
+
+    def _blocked(self, request: Request, reason: str, detail: str) -> EgressBlocked:
+        self.stats.inc_value(f"boltwise/egress/blocked/{reason}")
+        host = urlparse_cached(request).hostname or ""
+        level = logging.DEBUG if (host, reason) in self.warned else logging.WARNING
+        self.warned.add((host, reason))
+        logger.log(level, "Egress blocked (%s): %s", detail, request.url)
+        return EgressBlocked(reason, detail)
+
+
+def _what(reason: str, where: str | None) -> str:
+    kind = {"scheme": "scheme not allowed", "port": "port not allowed", "host": "no host"}.get(reason)
+    return f"{kind}: {where}" if kind else f"{reason.replace('_', '-')} address: {where}"

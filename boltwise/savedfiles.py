@@ -1,7 +1,9 @@
 """Reading saved article files: ``.txt``, ``.html``/``.htm`` (optionally ``.gz``), ``.warc[.gz]``.
 
 Plain functions over paths: the ``files`` spider only adapts them to Scrapy. Every problem with a
-file is a :class:`SavedFileError` naming the reason, so the caller can report it per file and go on.
+file is a :class:`SavedFileError` naming the reason, so the caller can report it per file and go on;
+a WARC record that holds no page to ingest (a redirect, an image, a request record) is
+:class:`Skipped`, with its reason.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ import gzip
 import io
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from boltwise import warc
 from boltwise.items import Article, Page
-from boltwise.textcodec import UndecodableError, decode
+from boltwise.textcodec import UndecodableError, decode, sniff_html
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt",)
@@ -43,6 +46,22 @@ class BrokenFile(SavedFileError):
     reason = "broken"
 
 
+class Truncated(SavedFileError):
+    reason = "truncated"
+
+
+# what the WARC reader's problems are, as saved-file errors
+_WARC_PROBLEMS = {"broken": BrokenFile, "truncated": Truncated, "too_large": TooLarge, "encoding": Undecodable}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A WARC record with nothing to ingest: ``reason`` is its record type (``request``,
+    ``metadata``, ``revisit``, ``dns``, …) or ``not_html`` (a redirect, an image, a script)."""
+
+    reason: str
+
+
 def is_supported(path: Path) -> bool:
     return path.name.lower().endswith(SUPPORTED_SUFFIXES)
 
@@ -57,12 +76,12 @@ def walk(root: Path) -> Iterator[Path]:
     yield from sorted(p for p in root.rglob("*") if p.is_file())
 
 
-def read(path: Path, max_bytes: int) -> Iterator[Page | Article | SavedFileError]:
+def read(path: Path, max_bytes: int) -> Iterator[Page | Article | SavedFileError | Skipped]:
     """Yield what ``path`` holds: an Article for text, a Page per HTML document, and a
     SavedFileError (yielded, not raised) for the file or WARC record that cannot be read."""
     name = path.name.lower()
     if name.endswith(WARC_SUFFIXES):
-        yield from _read_warc(path)
+        yield from _read_warc(path, max_bytes)
         return
     try:
         data = _load(path, max_bytes)
@@ -104,20 +123,26 @@ def _load(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _read_warc(path: Path) -> Iterator[Page | SavedFileError]:
-    try:
-        for record in warc.iter_responses(path):
-            content_type = next((v for k, v in record.headers if k.lower() == "content-type"), "")
-            if record.status != 200 or "html" not in content_type.lower():
-                continue  # redirects, images, scripts: not article pages
-            if not record.body:
-                yield EmptyFile(f"WARC record {record.uri} has an empty body")
-                continue
-            try:
-                html = decode(record.body, content_type=content_type)
-            except UndecodableError as exc:
-                yield Undecodable(f"WARC record {record.uri}: {exc}")
-                continue
-            yield Page(source=record.uri, html=html, url=record.uri, fetched_at=record.date)
-    except Exception as exc:  # warcio raises many types for a damaged archive
-        yield BrokenFile(f"damaged WARC: {exc}")
+def _read_warc(path: Path, max_bytes: int) -> Iterator[Page | SavedFileError | Skipped]:
+    """Each HTML page a WARC file holds; every record capped at ``max_bytes`` decoded."""
+    for record in warc.iter_records(path, max_bytes):
+        if isinstance(record, warc.WarcSkip):
+            yield Skipped(record.kind)
+            continue
+        if isinstance(record, warc.WarcProblem):
+            yield _WARC_PROBLEMS[record.reason](str(record))
+            continue
+        content_type = next((v for k, v in record.headers if k.lower() == "content-type"), None)
+        is_html = "html" in content_type.lower() if content_type else sniff_html(record.body or b"")
+        if record.status != 200 or not is_html:
+            yield Skipped("not_html")  # redirects, images, scripts: not article pages
+            continue
+        if not record.body:
+            yield EmptyFile(f"WARC record {record.uri} has an empty body")
+            continue
+        try:
+            html = decode(record.body, content_type=content_type)
+        except UndecodableError as exc:
+            yield Undecodable(f"WARC record {record.uri}: {exc}")
+            continue
+        yield Page(source=record.uri, html=html, url=record.uri, fetched_at=record.date)

@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import json
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,36 +43,73 @@ def replay_key(url: str) -> str:
     return canonicalize_url(url, keep_fragments=False)
 
 
-class Snapshot:
-    """A read-only index over one or more replay directories; bodies are read on demand."""
+class Unservable(Exception):
+    """A saved response that cannot be served: over the size cap, or damaged."""
 
-    def __init__(self, directories: Iterable[Path]) -> None:
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason  # too_large | broken | truncated | encoding
+
+
+class Snapshot:
+    """A read-only index over one or more replay directories; bodies are read on demand, each up
+    to ``max_bytes`` (0: no cap), as a download is capped by ``DOWNLOAD_MAXSIZE``.
+
+    Saved responses that cannot be indexed (a damaged WARC record, a meta file that is not JSON)
+    are left out and listed in :attr:`problems`; WARC records that are no HTTP responses are
+    counted per kind in :attr:`skipped`.
+    """
+
+    def __init__(self, directories: Iterable[Path], max_bytes: int = 0) -> None:
+        self.max_bytes = max_bytes
+        self.problems: list[str] = []
+        self.skipped: Counter[str] = Counter()
         self._index: dict[str, tuple[Path, int | None]] = {}
         for directory in directories:
             if not directory.is_dir():
                 raise FileNotFoundError(f"replay directory {directory} does not exist")
             for path in sorted(directory.rglob("*.warc")) + sorted(directory.rglob("*.warc.gz")):
-                for record in warc.iter_responses(path, bodies=False):
-                    self._index[replay_key(record.uri)] = (path, record.offset)
+                for record in warc.iter_records(path, bodies=False):
+                    if isinstance(record, warc.WarcResponse):
+                        self._index[replay_key(record.uri)] = (path, record.offset)
+                    elif isinstance(record, warc.WarcSkip):
+                        self.skipped[record.kind] += 1
+                    else:
+                        self.problems.append(f"{path}: {record}")
             for path in sorted(directory.rglob("*" + META_SUFFIX)):
-                url = json.loads(path.read_text("utf-8"))["url"]
+                try:
+                    url = json.loads(path.read_text("utf-8"))["url"]
+                except (OSError, ValueError, KeyError, TypeError) as exc:
+                    self.problems.append(f"{path}: not a meta file ({type(exc).__name__}: {exc})")
+                    continue
                 self._index[replay_key(url)] = (path, None)
 
     def __len__(self) -> int:
         return len(self._index)
 
     def get(self, url: str) -> SavedResponse | None:
+        """The response saved for ``url``; None when there is none. Raises :class:`Unservable`."""
         entry = self._index.get(replay_key(url))
         if entry is None:
             return None
         path, offset = entry
         if offset is not None:
-            record = warc.read_response(path, offset)
+            record = warc.read_response(path, offset, self.max_bytes)
+            if isinstance(record, warc.WarcProblem):
+                raise Unservable(record.reason, f"{path}: {record}")
             return SavedResponse(url, record.status, record.headers, record.body or b"")
-        meta = json.loads(path.read_text("utf-8"))
-        body_path = path.with_name(meta.get("body") or path.name.removesuffix(META_SUFFIX))
-        body = body_path.read_bytes() if body_path.is_file() else b""
-        return SavedResponse(url, int(meta.get("status", 200)), _header_list(meta), body)
+        try:
+            meta = json.loads(path.read_text("utf-8"))
+            status, headers = int(meta.get("status", 200)), _header_list(meta)
+            body_path = path.with_name(meta.get("body") or path.name.removesuffix(META_SUFFIX))
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise Unservable("broken", f"{path}: {type(exc).__name__}: {exc}") from exc
+        body = b""
+        if body_path.is_file():
+            if self.max_bytes and body_path.stat().st_size > self.max_bytes:
+                raise Unservable("too_large", f"{body_path}: larger than {self.max_bytes} bytes")
+            body = body_path.read_bytes()
+        return SavedResponse(url, status, headers, body)
 
 
 def save(directory: Path, response: SavedResponse) -> Path:
@@ -108,7 +146,8 @@ def save(directory: Path, response: SavedResponse) -> Path:
 
 def _header_list(meta: Mapping[str, object]) -> list[tuple[str, str]]:
     headers = meta.get("headers") or {}
-    assert isinstance(headers, Mapping)
+    if not isinstance(headers, Mapping):
+        raise TypeError(f"headers must be an object, not {type(headers).__name__}")
     pairs: list[tuple[str, str]] = []
     for name, value in headers.items():
         for one in [value] if isinstance(value, str) else value:

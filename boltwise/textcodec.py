@@ -32,3 +32,23 @@ def decode(data: bytes, *, content_type: str | None = None, html: bool = True) -
     if guess is None or guess.encoding is None:
         raise UndecodableError("no encoding decodes it (not UTF-8, no declared or detectable charset)")
     return str(guess)
+
+
+# the HTML signatures of the WHATWG MIME Sniffing Standard ("rules for identifying a resource with
+# an unknown MIME type"): written out here because the libraries that sniff types (libmagic and its
+# wrappers) would be a native dependency for a dozen byte patterns, and Scrapy's own guess looks for
+# "<html>" and "<!doctype html>" only, missing every <html lang="…">
+_HTML_SIGNATURES = (
+    "<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div", "<font", "<table",
+    "<a", "<style", "<title", "<b", "<body", "<br", "<p",
+)  # fmt: skip
+
+
+def sniff_html(data: bytes) -> bool:
+    """Whether bytes without a declared type are an HTML document, as browsers decide it."""
+    prefix = data[:1024]
+    bom_encoding, _ = read_bom(prefix)
+    text = prefix.decode(bom_encoding or "latin-1", "ignore").lstrip("\ufeff\t\n\f\r ").lower()
+    if text.startswith("<!--"):
+        return True
+    return any(text.startswith(sig) and text[len(sig) : len(sig) + 1] in (" ", ">") for sig in _HTML_SIGNATURES)

@@ -259,6 +259,8 @@ def test_record_then_replay_round_trip(tmp_path):
             f"BOLTWISE_RECORD_DIR={record}",
             "-s",
             "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "BOLTWISE_EGRESS_ALLOW=127.0.0.1",  # the test's own server
         )
     finally:
         server.shutdown()
@@ -380,6 +382,8 @@ def test_recrawl_asks_conditionally_and_keeps_the_stored_article_on_304(tmp_path
         f"feed=http://127.0.0.1:{server.server_port}/feed.xml",
         "-s",
         "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "BOLTWISE_EGRESS_ALLOW=127.0.0.1",  # the test's own server
     )
     store = f"BOLTWISE_STORE_URI=sqlite:///{tmp_path}/state.sqlite3"
     try:

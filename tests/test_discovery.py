@@ -21,13 +21,14 @@ HOME = "https://www.it-boltwise.de/"
 
 def test_robots_sitemaps():
     text = (SITE / "robots.txt").read_text()
-    assert robots_sitemaps(text) == [HOME + "sitemap_index.xml", HOME + "news-sitemap.xml"]
-    assert robots_sitemaps("User-agent: *\nDisallow:\n") == []
+    listing = robots_sitemaps(text, HOME + "robots.txt")
+    assert [e.url for e in listing.follow] == [HOME + "sitemap_index.xml", HOME + "news-sitemap.xml"]
+    assert robots_sitemaps("User-agent: *\nDisallow:\n", HOME).follow == []
 
 
 def test_sitemap_index_and_urlset_with_lastmod():
     index = parse_sitemap((SITE / "sitemap_index.xml").read_bytes(), HOME)
-    assert [e.url for e in index.sitemaps][:1] == [HOME + "post-sitemap.xml"]
+    assert [e.url for e in index.follow][:1] == [HOME + "post-sitemap.xml"]
     assert index.pages == [] and not index.malformed
     posts = parse_sitemap((SITE / "post-sitemap.xml").read_bytes(), HOME)
     assert len(posts.pages) == 4
@@ -70,9 +71,9 @@ def test_not_a_feed_raises(body):
 
 def test_listing_links():
     tree = html.fromstring((SITE / "category" / "ki-politik" / "index.html").read_bytes())
-    next_pages, articles = listing_links(tree, HOME + "category/ki-politik/")
-    assert next_pages == [HOME + "category/ki-politik/page/2/"]
-    assert len(articles) == 2 and all(a.endswith(".html") for a in articles)
+    listing = listing_links(tree, HOME + "category/ki-politik/")
+    assert [e.url for e in listing.follow] == [HOME + "category/ki-politik/page/2/"]
+    assert len(listing.pages) == 2 and all(e.url.endswith(".html") for e in listing.pages)
 
 
 def test_an_article_listed_again_after_it_was_stored_keeps_its_state(tmp_path):

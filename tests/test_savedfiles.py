@@ -8,6 +8,7 @@ from boltwise.items import Article, Page
 from boltwise.savedfiles import (
     BrokenFile,
     EmptyFile,
+    Skipped,
     TooLarge,
     Undecodable,
     is_supported,
@@ -78,7 +79,8 @@ def test_warc_yields_each_html_response(tmp_path):
     )
     results = list(read(path, 0))
     assert [r.source for r in results if isinstance(r, Page)] == ["https://w.example/1"]
-    assert [type(r) for r in results] == [Page, EmptyFile]
+    assert results[1:] == [Skipped("not_html"), Skipped("not_html"), results[-1]]
+    assert isinstance(results[-1], EmptyFile)
 
 
 def test_damaged_warc_is_reported(tmp_path):

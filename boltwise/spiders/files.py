@@ -62,6 +62,8 @@ class FilesSpider(Spider):
                 if isinstance(result, savedfiles.SavedFileError):
                     logger.error("Cannot ingest %s: %s", path, result)
                     stats.inc_value(f"boltwise/files/error/{result.reason}")
+                elif isinstance(result, savedfiles.Skipped):
+                    stats.inc_value(f"boltwise/files/skipped/{result.reason}")
                 else:
                     await pending.room()
                     yield result

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from lxml.etree import ParserError
-from lxml.html import HTMLParser, document_fromstring
 from scrapy import Request, Spider
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
 
-from boltwise import config, discovery
-from boltwise.cputime import charged
+from boltwise import config, discovery, outcomes
+from boltwise.cputime import off_reactor
 from boltwise.items import Page
-from boltwise.metadata import read_metadata
 from boltwise.store import TERMINAL, Store, store_for
+from boltwise.textcodec import UndecodableError, decode, sniff_html
 from boltwise.urls import site_of
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ class NewsSpider(Spider):
     ``site`` — a site's home page: its robots.txt sitemaps (or the usual WordPress sitemap paths)
     and its listing pages; ``feed`` — RSS/Atom feeds; ``sitemap`` — sitemaps or sitemap indexes;
     ``url`` — pages: an article becomes an item, a listing page is followed.
+
+    Every request ends in its callback or in :meth:`fetch_failed`, which records in the crawl
+    ledger why an article URL was not fetched (:mod:`boltwise.outcomes`).
     """
 
     name = "news"
@@ -55,8 +59,26 @@ class NewsSpider(Spider):
         starts = self.sites + self.feeds + self.sitemaps + self.urls
         if not starts:
             raise ValueError(f"the {self.name} spider needs -a site=, -a feed=, -a sitemap= or -a url=")
+        for start in starts:
+            if discovery.Listing(start).add(start) or not start.startswith(("http://", "https://")):
+                raise ValueError(f"not an http(s) URL: {start!r}")
+        # what the user aimed the crawl at: the egress policy allows the ports these name
+        self.start_urls = starts
         # staying on the given sites: their hosts and subdomains, www or not
         self.allowed_domains = sorted({d for d in map(site_of, starts) if d})
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_links = config.getint(spider.settings, "BOLTWISE_DISCOVERY_MAX_LINKS")
+        # a live crawl parses pages, sitemaps and feeds off the reactor thread, which keeps serving
+        # the network meanwhile, on one thread of their own, so they finish in the order they
+        # came. A replay has no network to serve, and parsing right away keeps every decision
+        # in exactly the same order, run after run (the wait for a thread would let the
+        # scheduler's order depend on the timing).
+        live = not config.getlist(spider.settings, "BOLTWISE_REPLAY_DIR")
+        spider.parser = ThreadPoolExecutor(1, thread_name_prefix="boltwise-discovery") if live else None
+        return spider
 
     async def start(self) -> AsyncIterator[Request]:
         self.store: Store | None = None
@@ -69,96 +91,131 @@ class NewsSpider(Spider):
                 if url.startswith(("http://", "https://")):
                     self.crawler.stats.inc_value("boltwise/ledger/resumed")
                     self.requested[url] = None
-                    yield Request(url, self.parse_page, cb_kwargs={"listed": True})
+                    yield self._request(url, self.parse_page, listed=True)
         self.recrawl = self.store is not None and config.getbool(self.settings, "BOLTWISE_RECRAWL_ENABLED")
         for site in self.sites:
-            yield Request(urljoin(site, "/robots.txt"), self.parse_robots, cb_kwargs={"site": site})
-            yield Request(site, self.parse_page, cb_kwargs={"listed": False})
+            yield self._request(urljoin(site, "/robots.txt"), self.parse_robots, site=site, start=True)
+            yield self._request(site, self.parse_page, listed=False, start=True)
         for url in self.sitemaps:
-            yield Request(url, self.parse_sitemap)
+            yield self._request(url, self.parse_sitemap, start=True)
         for url in self.feeds:
-            yield Request(url, self.parse_feed)
+            yield self._request(url, self.parse_feed, start=True)
         for url in self.urls:
-            yield Request(url, self.parse_page, cb_kwargs={"listed": True})
+            yield self._request(url, self.parse_page, listed=True, start=True)
 
-    def parse_robots(self, response: Response, site: str) -> Iterator[Request]:
-        text = response.text if isinstance(response, TextResponse) else ""
-        sitemaps = discovery.robots_sitemaps(text)
-        if not sitemaps:
-            sitemaps = [urljoin(site, path) for path in discovery.WORDPRESS_SITEMAPS]
-        for url in sitemaps:
-            yield Request(url, self.parse_sitemap)
+    def _request(
+        self,
+        url: str,
+        callback: Callable[..., Any],
+        *,
+        start: bool = False,
+        meta: dict | None = None,
+        **kwargs: Any,
+    ) -> Request:
+        return Request(
+            url,
+            callback,
+            errback=self.fetch_failed,
+            cb_kwargs=kwargs,
+            meta={**(meta or {}), "boltwise_start": start},
+        )
+
+    async def parse_robots(self, response: Response, site: str) -> AsyncIterator[Request]:
+        text = decode(response.body, content_type=_header(response, b"Content-Type"), html=False)
+        listing = self._report(discovery.robots_sitemaps(text, response.url, self.max_links), response, "robots")
+        if not listing.follow:
+            listing = discovery.Listing(site)
+            for path in discovery.WORDPRESS_SITEMAPS:
+                listing.add(path, follow=True)
+        for entry in listing.follow:
+            yield self._request(entry.url, self.parse_sitemap)
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
-        body = response.body
-        if body[:2] == b"\x1f\x8b":  # .xml.gz sitemaps, served without Content-Encoding
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        listing = self._listing(discovery.parse_sitemap, body, response, "sitemap")
-        for entry in listing.sitemaps:
-            yield Request(entry.url, self.parse_sitemap)
+        listing = await self._parse(response, "sitemap", _sitemap, response.body, response.url, self.max_links)
+        for entry in listing.follow:
+            yield self._request(entry.url, self.parse_sitemap)
         for entry in listing.pages:
             if request := await self._article_request(entry.url, entry.lastmod, listed=True):
                 yield request
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
-        for entry in self._listing(discovery.parse_feed, response.body, response, "feed").pages:
+        listing = await self._parse(
+            response, "feed", discovery.parse_feed, response.body, response.url, self.max_links
+        )
+        for entry in listing.pages:
             if request := await self._article_request(entry.url, entry.lastmod, listed=True):
                 yield request
 
     async def parse_page(self, response: Response, listed: bool) -> AsyncIterator[Page | Request]:
         """An article page becomes a Page item; a listing page is followed."""
         stats = self.crawler.stats
-        source = (response.meta.get("redirect_urls") or [response.url])[0]
+        source = _source(response.request or Request(response.url))
         if response.status == 304:  # our conditional request: the stored version is current
             stats.inc_value("boltwise/recrawl/not_modified")
-            if self.store is not None:
-                await self.store.mark(source, "stored", "304 Not Modified")
+            await self._mark(source, "stored", "304 Not Modified")
             return
-        if not isinstance(response, HtmlResponse):
+        content_type = _header(response, b"Content-Type")
+        if not (isinstance(response, HtmlResponse) or (content_type is None and sniff_html(response.body))):
             logger.warning("Not an HTML page, skipped: %s", response.url)
             stats.inc_value("boltwise/discovery/not_html")
-            if self.store is not None:
-                await self.store.mark(source, "dropped", "not an HTML page")
+            await self._mark(source, "dropped", "not an HTML page")
             return
-        with charged(stats, "discover"):
-            try:
-                # a tree of our own, not response.selector: Scrapy keeps responses (and the tree
-                # parsel would cache on them) alive until their items are through the pipelines
-                tree = document_fromstring(response.body, parser=HTMLParser(encoding=response.encoding))
-            except (ParserError, ValueError) as exc:
-                tree = None
-                logger.warning("Unparseable page, skipped: %s (%s)", response.url, exc)
-                stats.inc_value("boltwise/discovery/unparseable")
-        if tree is None:
-            if self.store is not None:
-                await self.store.mark(source, "dropped", "unparseable page")
+        try:
+            # one decoding for crawls, replays and saved files: what lxml cannot decode (UTF-16,
+            # EUC, ISO-2022) and latin-1 bytes declared as UTF-8 come out right
+            html = decode(response.body, content_type=content_type)
+            listing = await self._parse(
+                response, "listing", discovery.read_listing, html, response.url, listed, self.max_links
+            )
+        except (UndecodableError, discovery.UnparseablePage) as exc:
+            logger.warning("Unparseable page, skipped: %s (%s)", response.url, exc)
+            stats.inc_value("boltwise/discovery/unparseable")
+            await self._mark(source, "dropped", "unparseable page")
             return
-        is_article = read_metadata(tree).is_article
-        # a page that says nothing about itself is an article when a feed or sitemap lists it
-        if is_article or (is_article is None and listed):
+        if listing is None:
             stats.inc_value("boltwise/discovery/article")
             if self.store is not None:
                 await self.store.mark(source, "fetched")
-                etag, last_modified = response.headers.get(b"ETag"), response.headers.get(b"Last-Modified")
+                etag, last_modified = _header(response, b"ETag"), _header(response, b"Last-Modified")
                 if etag or last_modified:
-                    await self.store.validators(source, _text(etag), _text(last_modified))
-            yield Page(source=source, html=response.text, url=response.url, fetched_at=_fetched_at(response))
+                    await self.store.validators(source, etag, last_modified)
+            yield Page(source=source, html=html, url=response.url, fetched_at=_fetched_at(response))
             return
         stats.inc_value("boltwise/discovery/listing")
-        if self.store is not None:
-            await self.store.mark(source, "listing")
-        next_pages, articles = discovery.listing_links(tree, response.url)
-        for url in next_pages:
-            yield Request(url, self.parse_page, cb_kwargs={"listed": False})
-        for url in articles:
-            if request := await self._article_request(url, None, listed=False):
+        await self._mark(source, "listing")
+        for entry in listing.follow:
+            yield self._request(entry.url, self.parse_page, listed=False)
+        for entry in listing.pages:
+            if request := await self._article_request(entry.url, None, listed=False):
                 yield request
+
+    def closed(self, reason: str) -> None:
+        if self.parser is not None:
+            self.parser.shutdown(wait=False)
+
+    async def fetch_failed(self, failure: Failure) -> None:
+        """The errback of every request: count, log and record why it was not fetched."""
+        request = failure.request  # type: ignore[attr-defined]
+        outcome = outcomes.outcome(failure.value)
+        self.crawler.stats.inc_value(outcome.stat)
+        page = request.callback == self.parse_page
+        if outcome.kind == "robots" and (request.meta.get("boltwise_start") or not page):
+            # a start URL, a sitemap or a feed: the crawl needs it to find anything
+            logger.warning("robots.txt forbids %s, which this crawl needs (ROBOTSTXT_OBEY)", request.url)
+        elif outcome.kind in ("robots", "offsite", "egress"):  # counted and, for egress, logged already
+            logger.debug("Not fetched (%s): %s", outcome.reason, request.url)
+        elif outcome.state == "dropped":
+            logger.info("Not fetched (%s): %s", outcome.reason, request.url)
+        else:
+            logger.warning("Could not fetch %s (%s)", request.url, outcome.reason)
+        if page:
+            await self._mark(_source(request), outcome.state, outcome.reason)
 
     async def _article_request(self, url: str, lastmod: str | None, listed: bool) -> Request | None:
         """A request for a possible article, unless the store says nothing changed since or this
         crawl requested it already."""
         if not self.recrawl:
-            return Request(url, self.parse_page, cb_kwargs={"listed": listed})
+            return self._request(url, self.parse_page, listed=listed)
         assert self.store is not None
         if url in self.requested:
             # listed again (feed, sitemap and listing pages overlap): its request is made already,
@@ -181,29 +238,61 @@ class NewsSpider(Spider):
         if known is None or known[0] != "listing":  # a listing stays one: fetched again each crawl
             await self.store.discover(url, lastmod, known[0] if known else None)
         self.requested[url] = lastmod
-        return Request(url, self.parse_page, cb_kwargs={"listed": listed}, headers=headers, meta=meta)
+        request = self._request(url, self.parse_page, listed=listed, meta=meta)
+        request.headers.update(headers)
+        return request
 
-    def _listing(self, parse: Any, body: bytes, response: Response, kind: str) -> discovery.Listing:
-        stats = self.crawler.stats
+    async def _parse(self, response: Response, kind: str, parse: Callable[..., Any], *args: Any) -> Any:
+        """``parse(*args)`` off the reactor thread (a listing page or sitemap may be megabytes),
+        reported per document; a sitemap or feed that is not XML at all lists nothing."""
         try:
-            listing = parse(body, response.url)
+            listing = await off_reactor(self.crawler.stats, "discover", self.parser, parse, *args)
         except discovery.MalformedDocument as exc:
             logger.error("Malformed %s, nothing salvaged: %s (%s)", kind, response.url, exc)
-            stats.inc_value(f"boltwise/discovery/malformed_{kind}")
-            return discovery.Listing([], [], malformed=True)
+            self.crawler.stats.inc_value(f"boltwise/discovery/malformed_{kind}")
+            return discovery.Listing(response.url, malformed=True)
+        return listing if listing is None else self._report(listing, response, kind)
+
+    def _report(self, listing: discovery.Listing, response: Response, kind: str) -> discovery.Listing:
+        stats = self.crawler.stats
+        if kind != "listing":
+            stats.inc_value(f"boltwise/discovery/{kind}")
         if listing.malformed:
+            found = len(listing.pages) + len(listing.follow)
+            logger.warning("Malformed %s, %d entries salvaged: %s", kind, found, response.url)
+            stats.inc_value(f"boltwise/discovery/malformed_{kind}")
+        if listing.skipped:
+            logger.warning("%d entries without a usable URL skipped in %s %s", listing.skipped, kind, response.url)
+            stats.inc_value("boltwise/discovery/skipped", listing.skipped)
+        if listing.cut:
             logger.warning(
-                "Malformed %s, %d entries salvaged: %s",
+                "%d links over BOLTWISE_DISCOVERY_MAX_LINKS=%d not followed in %s %s",
+                listing.cut,
+                listing.max_links,
                 kind,
-                len(listing.pages) + len(listing.sitemaps),
                 response.url,
             )
-            stats.inc_value(f"boltwise/discovery/malformed_{kind}")
-        stats.inc_value(f"boltwise/discovery/{kind}")
+            stats.inc_value("boltwise/discovery/cut", listing.cut)
         return listing
 
+    async def _mark(self, url: str, state: str, reason: str | None = None) -> None:
+        if self.store is not None:
+            await self.store.mark(url, state, reason)
 
-def _text(value: bytes | None) -> str | None:
+
+def _sitemap(body: bytes, url: str, max_links: int) -> discovery.Listing:
+    if body[:2] == b"\x1f\x8b":  # .xml.gz sitemaps, served without Content-Encoding
+        body = gunzip(body, max_size=discovery.MAX_SITEMAP_BYTES)
+    return discovery.parse_sitemap(body, url, max_links)
+
+
+def _source(request: Request) -> str:
+    """The URL the crawl asked for: the ledger's key for the page, before any redirect."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
     return value.decode("latin-1") if value else None
 
 
