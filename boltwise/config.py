@@ -26,11 +26,16 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_EXTRACT_ENABLED": True,
     "BOLTWISE_WORKERS": 0,  # 0: one worker per CPU
     "BOLTWISE_EXTRACT_TIMEOUT": 30.0,
+    # MB per worker above what it holds at start (about 320 MB); a news page needs under 20, a
+    # 20 MB page 750, a page of a million elements 1,700 (0: no ceiling)
+    "BOLTWISE_WORKER_MAX_MEMORY": 1024,
     "BOLTWISE_EXTRACT_FAVOR": "balanced",  # trafilatura: balanced | precision | recall
     "BOLTWISE_EXTRACT_TABLES": True,
     "BOLTWISE_EXTRACT_DEDUPLICATE": False,
     "BOLTWISE_EXTRACT_COMMENTS": False,
     "BOLTWISE_EXTRACT_FAST": False,  # trafilatura without its fallback extractors
+    # FETCHED=CANONICAL registered domains ("*" for any) whose cross-site rel=canonical is trusted
+    "BOLTWISE_CANONICAL_PARTNERS": "",
     # files spider
     "BOLTWISE_FILES_MAX_BYTES": 64 * 1024 * 1024,
     "BOLTWISE_FILES_MAX_PENDING": 64,

@@ -26,7 +26,7 @@ from boltwise.cache import cache_root, filled
 from boltwise.clean.language import detect_language
 from boltwise.items import Article, Page
 from boltwise.metadata import iso_datetime, read_metadata
-from boltwise.urls import canonical_url, on_domains, site_of
+from boltwise.urls import canonical_trusted, canonical_url, on_domains, site_of
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,14 @@ STOP_WORDS = "stopwords.txt"
 
 class BrokenPage(ValueError):
     """The page cannot be parsed as HTML at all."""
+
+
+@dataclass(frozen=True)
+class Extraction:
+    article: Article | None  # None: the page holds no article text
+    # what was salvaged, as stat names (boltwise/extract/<note>): bad_jsonld, bad_canonical,
+    # canonical_refused (see Article.declared_canonical)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,8 @@ class ExtractOptions:
     comments: bool = False
     fast: bool = False  # skip trafilatura's readability/jusText fallbacks: a third less CPU
     prune: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (domains, XPaths) per site
+    # (fetched domain or "*", canonical domain): syndication partners whose canonicals are trusted
+    canonical_partners: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.favor not in ("balanced", "precision", "recall"):
@@ -57,15 +67,14 @@ class ExtractOptions:
         return next((list(xpaths) for domains, xpaths in self.prune if on_domains(site, domains)), None)
 
 
-def extract_article(page: Page, options: ExtractOptions) -> Article | None:
-    """Extract the article of ``page``; None when the page holds no article text."""
+def extract_article(page: Page, options: ExtractOptions) -> Extraction:
+    """Extract the article of ``page``."""
     tree = load_html(page.html)
     if tree is None:
         raise BrokenPage("not parseable as HTML")
     meta = read_metadata(tree)
-    canonical = urljoin(page.url or "", meta.canonical) if meta.canonical else None
-    if canonical and not canonical.startswith(("http://", "https://")):
-        canonical = None  # relative, and no page URL to resolve it against (a saved file)
+    notes = ["bad_jsonld"] * bool(meta.bad_jsonld)
+    canonical, declared = _canonical(meta.canonical, page.url, options, notes)
     doc = trafilatura.bare_extraction(
         tree,
         url=canonical or page.url,
@@ -81,14 +90,15 @@ def extract_article(page: Page, options: ExtractOptions) -> Article | None:
         prune_xpath=options.prune_for(site_of(canonical or page.url)),
     )
     if doc is None or not doc.text or not doc.text.strip():
-        return None
+        return Extraction(None, tuple(notes))
     text = f"{doc.text}\n{doc.comments}" if options.comments and doc.comments else doc.text
-    url = canonical or doc.url or page.url
+    url = canonical or page.url or doc.url
     url = canonical_url(url) if url else None
-    return Article(
+    article = Article(
         source=page.source,
         text=text,
         url=url,
+        declared_canonical=declared,
         site=site_of(url),
         title=meta.title or doc.title,
         description=meta.description or doc.description,
@@ -103,6 +113,26 @@ def extract_article(page: Page, options: ExtractOptions) -> Article | None:
         word_count=len(text.split()),
         fetched_at=page.fetched_at,
     )
+    return Extraction(article, tuple(notes))
+
+
+def _canonical(
+    declared: str | None, fetched: str | None, options: ExtractOptions, notes: list[str]
+) -> tuple[str | None, str | None]:
+    """(the canonical URL to use, a declared one refused) for a page fetched from ``fetched``."""
+    if not declared:
+        return None, None
+    try:
+        canonical = urljoin(fetched or "", declared)
+    except ValueError:  # e.g. "http://[oops": the page is kept under its own URL
+        notes.append("bad_canonical")
+        return None, None
+    if not canonical.startswith(("http://", "https://")):
+        return None, None  # relative, and no page URL to resolve it against (a saved file)
+    if fetched and not canonical_trusted(canonical, fetched, options.canonical_partners):
+        notes.append("canonical_refused")
+        return None, canonical
+    return canonical, None
 
 
 def use_c_element_lookup() -> None:

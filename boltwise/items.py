@@ -27,6 +27,8 @@ class Article:
     source: str
     text: str
     url: str | None = None
+    # a rel=canonical / og:url on another site, not trusted as the article's URL (see url)
+    declared_canonical: str | None = None
     site: str | None = None
     title: str | None = None
     description: str | None = None

@@ -21,7 +21,7 @@ from boltwise.extract import BrokenPage, ExtractOptions, extract_article
 from boltwise.items import Article, Page
 from boltwise.ordering import InOrder
 from boltwise.store import Store, store_for
-from boltwise.workers import JobTimeout, WorkerCrashed, WorkerPool
+from boltwise.workers import JobTimeout, OutOfMemory, WorkerCrashed, WorkerPool
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,10 @@ class ExtractionFailed(DropItem):
 
 class ExtractionTimeout(DropItem):
     """Extraction took longer than ``BOLTWISE_EXTRACT_TIMEOUT``."""
+
+
+class ExtractionOutOfMemory(DropItem):
+    """Extraction needed more memory than ``BOLTWISE_WORKER_MAX_MEMORY``."""
 
 
 class DuplicateUrl(DropItem):
@@ -92,9 +96,12 @@ class ExtractPipeline:
             fast=config.getbool(settings, "BOLTWISE_EXTRACT_FAST"),
             # site profiles drop their HTML furniture before extraction, as part of cleaning
             prune=tuple((p.domains, p.prune_xpath) for p in PROFILES if p.prune_xpath) if cleaning else (),
+            canonical_partners=_partners(config.getlist(settings, "BOLTWISE_CANONICAL_PARTNERS")),
         )
         pool = WorkerPool(
-            config.getint(settings, "BOLTWISE_WORKERS"), config.getfloat(settings, "BOLTWISE_EXTRACT_TIMEOUT")
+            config.getint(settings, "BOLTWISE_WORKERS"),
+            config.getfloat(settings, "BOLTWISE_EXTRACT_TIMEOUT"),
+            config.getint(settings, "BOLTWISE_WORKER_MAX_MEMORY") * 2**20,
         )
         pool.start()  # now: the workers boot while the rest of the crawler starts
         return cls(crawler, options, pool)
@@ -118,13 +125,16 @@ class ExtractPipeline:
         if not isinstance(item, Page):
             return item
         try:
-            article = await self.pool.run(extract_article, item, self.options)
+            extraction = await self.pool.run(extract_article, item, self.options)
         except BrokenPage as exc:
             self.stats.inc_value("boltwise/extract/unparseable")
             raise UnparseablePage(f"{item.source}: {exc}") from exc
         except JobTimeout as exc:
             self.stats.inc_value("boltwise/extract/timeout")
             raise ExtractionTimeout(f"{item.source}: {exc} (BOLTWISE_EXTRACT_TIMEOUT)") from exc
+        except OutOfMemory as exc:
+            self.stats.inc_value("boltwise/extract/out_of_memory")
+            raise ExtractionOutOfMemory(f"{item.source}: {exc} (BOLTWISE_WORKER_MAX_MEMORY)") from exc
         except WorkerCrashed as exc:
             self.stats.inc_value("boltwise/extract/crashed")
             raise ExtractionFailed(f"{item.source}: {exc}") from exc
@@ -132,12 +142,30 @@ class ExtractPipeline:
             logger.exception("Extraction failed: %s", item.source)
             self.stats.inc_value("boltwise/extract/failed")
             raise ExtractionFailed(f"{item.source}: {exc!r}") from exc
+        for note in extraction.notes:
+            self.stats.inc_value(f"boltwise/extract/{note}")
+        article = extraction.article
         if article is None:
             self.stats.inc_value("boltwise/extract/no_text")
             raise NoArticleText(f"no article text: {item.source}")
+        if article.declared_canonical:
+            logger.debug(
+                "Canonical URL on another site not trusted: %s declares %s", item.url, article.declared_canonical
+            )
         self.stats.inc_value("boltwise/extract/ok")
         self.stats.inc_value("boltwise/extract/words", ItemAdapter(article)["word_count"])
         return article
+
+
+def _partners(entries: list[str]) -> tuple[tuple[str, str], ...]:
+    """``FETCHED=CANONICAL`` domain pairs (``*`` for any fetched domain) of BOLTWISE_CANONICAL_PARTNERS."""
+    pairs = []
+    for entry in entries:
+        fetched, equals, canonical = entry.partition("=")
+        if not equals or not fetched.strip() or not canonical.strip():
+            raise ValueError(f"BOLTWISE_CANONICAL_PARTNERS entries are FETCHED=CANONICAL domains, not {entry!r}")
+        pairs.append((fetched.strip().lower(), canonical.strip().lower()))
+    return tuple(pairs)
 
 
 class CleanPipeline:

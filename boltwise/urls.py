@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
-from courlan import normalize_url
+from courlan import extract_domain, normalize_url
 
 
 def site_of(url: str | None) -> str | None:
@@ -30,3 +30,24 @@ def canonical_url(url: str) -> str:
         return url  # not an URL courlan understands: keep it as it is rather than lose it
     parts = urlsplit(normalized)
     return urlunsplit(parts._replace(fragment=""))
+
+
+def registered_domain(url: str) -> str | None:
+    """The domain one registrant controls, by the public suffix list (``www.bbc.co.uk`` →
+    ``bbc.co.uk``, ``x.blogspot.com`` stays itself); for hosts outside the list (IP addresses,
+    ``.test``, ``.example``) the host without ``www.``."""
+    try:
+        return extract_domain(url) or site_of(url)
+    except ValueError:
+        return None
+
+
+def canonical_trusted(canonical: str, fetched: str, partners: Iterable[tuple[str, str]] = ()) -> bool:
+    """Whether a page fetched from ``fetched`` may name ``canonical`` as its own URL: on its own
+    registered domain, or on one that ``partners`` — (fetched domain or ``*``, canonical domain)
+    pairs — allow. Otherwise any site could claim another site's articles (and their place in
+    the store) by pointing its ``rel=canonical`` at them."""
+    source, target = registered_domain(fetched), registered_domain(canonical)
+    if source is None or target is None:
+        return False
+    return source == target or any(target == to and source in (frm, "*") for frm, to in partners)

@@ -2,8 +2,9 @@
 
 Each worker process is driven by one thread of the crawler process that sends it a job, waits for
 the answer with a time limit and hands the result to the event loop. A job that overruns the limit
-gets its worker killed and replaced (:class:`JobTimeout`); a worker that dies mid-job (a crash in
-lxml, the OOM killer) is replaced too (:class:`WorkerCrashed`). Nothing waits forever.
+gets its worker killed and replaced (:class:`JobTimeout`); so does a job that ran into the worker's
+memory ceiling (:class:`OutOfMemory`, :mod:`boltwise.memlimit`), and a worker that dies mid-job (a
+crash in lxml, the OOM killer) is replaced too (:class:`WorkerCrashed`). Nothing waits forever.
 
 At most ``2 × size`` jobs are in the pool at once — one running and one waiting per worker —
 so memory stays flat however fast pages arrive: further callers wait in :meth:`WorkerPool.run`.
@@ -25,6 +26,8 @@ from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from boltwise.memlimit import MemoryCeiling
+
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
@@ -40,23 +43,38 @@ class WorkerCrashed(Exception):
     """The worker process died while running a job; it was replaced."""
 
 
-def _serve(conn: Connection) -> None:
-    """A worker process: run jobs until the pipe closes, reporting CPU time per job."""
+class OutOfMemory(Exception):
+    """A job needed more memory than the worker's ceiling allows; its worker was replaced."""
+
+
+def _serve(conn: Connection, max_memory: int) -> None:
+    """A worker process: run jobs until the pipe closes, reporting CPU time per job, and whether
+    the worker should be replaced after it (it ran into its memory ceiling, or kept too much)."""
     logging.getLogger("trafilatura").setLevel(logging.ERROR)  # we report discarded pages ourselves
+    ceiling = MemoryCeiling(max_memory)
     while True:
         try:
             fn, args = conn.recv()
         except EOFError:
             return
+        except MemoryError:  # the job itself does not fit
+            fn, args = _too_big, ()
         started = time.process_time()
         try:
             result: tuple[bool, Any] = (True, fn(*args))
         except Exception as exc:  # handed to the caller, who decides what it means
             result = (False, exc)
+        if isinstance(result[1], MemoryError) or ceiling.reached():
+            result = (False, OutOfMemory(f"needed more than {max_memory // 2**20} MB"))
+        retire = ceiling.reached() or ceiling.bloated()
         try:
-            conn.send((*result, time.process_time() - started))
+            conn.send((*result, time.process_time() - started, retire))
         except Exception as exc:  # an unpicklable result or exception
-            conn.send((False, RuntimeError(f"worker could not send its result: {exc!r}"), 0.0))
+            conn.send((False, RuntimeError(f"worker could not send its result: {exc!r}"), 0.0, retire))
+
+
+def _too_big() -> None:
+    raise MemoryError
 
 
 class _Worker:
@@ -71,7 +89,7 @@ class _Worker:
 
     def _spawn(self) -> None:
         parent, child = self.pool.context.Pipe()
-        self.process = self.pool.context.Process(target=_serve, args=(child,), daemon=True)
+        self.process = self.pool.context.Process(target=_serve, args=(child, self.pool.max_memory), daemon=True)
         self.process.start()
         child.close()
         self.conn = parent
@@ -79,7 +97,9 @@ class _Worker:
     def _kill(self) -> None:
         if self.process is not None and self.process.is_alive():
             self.process.kill()
-        if self.process is not None:
+        if (
+            self.process is not None and self.process.pid is not None
+        ):  # a process that never started cannot be joined
             self.process.join()
         if self.conn is not None:
             self.conn.close()
@@ -110,7 +130,11 @@ class _Worker:
         try:
             self.conn.send((fn, args))
             if self.conn.poll(self.pool.timeout):
-                return self.conn.recv()
+                ok, value, cpu, retire = self.conn.recv()
+                if retire:
+                    self._kill()  # the next job gets a fresh worker
+                    self.pool.replaced("memory" if isinstance(value, OutOfMemory) else "recycled")
+                return ok, value, cpu
         except (EOFError, OSError):
             self._kill()
             self.pool.replaced("crash")
@@ -148,16 +172,19 @@ def warm_up() -> None:
 
 
 class WorkerPool:
-    """Runs picklable functions in ``size`` processes (0: one per CPU) with a time limit per job."""
+    """Runs picklable functions in ``size`` processes (0: one per CPU) with a time limit per job
+    and, with ``max_memory`` (bytes; 0 for none), a memory ceiling per worker above what it
+    holds at start."""
 
-    def __init__(self, size: int = 0, timeout: float = 60.0) -> None:
+    def __init__(self, size: int = 0, timeout: float = 60.0, max_memory: int = 0) -> None:
         self.size = size or os.cpu_count() or 1
         self.timeout = timeout
+        self.max_memory = max_memory
         self.context = _context()
         self.jobs: queue.Queue = queue.Queue()
         self.workers = [_Worker(self, n) for n in range(self.size)]
         self.cpu_seconds = 0.0  # spent by the workers on finished jobs
-        self.replacements: dict[str, int] = {"timeout": 0, "crash": 0}
+        self.replacements: dict[str, int] = {"timeout": 0, "crash": 0, "memory": 0, "recycled": 0}
         self._slots: asyncio.Semaphore | None = None
 
     def start(self) -> None:
@@ -166,7 +193,10 @@ class WorkerPool:
 
     def replaced(self, why: str) -> None:
         self.replacements[why] += 1
-        logger.warning("Replaced an extraction worker (%s)", why)
+        # a worker recycled for the memory a big page left it is routine, not a warning
+        logger.log(
+            logging.INFO if why == "recycled" else logging.WARNING, "Replaced an extraction worker (%s)", why
+        )
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         if self._slots is None:

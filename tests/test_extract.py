@@ -19,7 +19,7 @@ def page(path, url):
 
 def test_article_fields_from_reconstructed_page():
     url = f"{HOME}{SLUG}.html"
-    article = extract_article(page(SITE / f"{SLUG}.html", url), ExtractOptions())
+    article = extract_article(page(SITE / f"{SLUG}.html", url), ExtractOptions()).article
     assert article is not None
     assert article.url == url and article.source == url
     assert article.site == "it-boltwise.de"
@@ -44,7 +44,7 @@ def test_fast_extraction_skips_trafilatura_fallbacks(monkeypatch):
 
     monkeypatch.setattr(trafilatura, "bare_extraction", spy)
     url = f"{HOME}{SLUG}.html"
-    fast = extract_article(page(SITE / f"{SLUG}.html", url), ExtractOptions(fast=True))
+    fast = extract_article(page(SITE / f"{SLUG}.html", url), ExtractOptions(fast=True)).article
     extract_article(page(SITE / f"{SLUG}.html", url), ExtractOptions())
     assert passed == [True, False]
     assert fast is not None and fast.text.split("\n") == seed_lines("000_8393ffbcd8907b3d.txt")
@@ -52,20 +52,20 @@ def test_fast_extraction_skips_trafilatura_fallbacks(monkeypatch):
 
 def test_amp_variant_takes_the_canonical_url():
     amp = next(SITE.glob(f"{SLUG}__q*.html"))
-    article = extract_article(page(amp, f"{HOME}{SLUG}.html?amp=1"), ExtractOptions())
+    article = extract_article(page(amp, f"{HOME}{SLUG}.html?amp=1"), ExtractOptions()).article
     assert article.url == f"{HOME}{SLUG}.html"
     assert article.source.endswith("?amp=1")
 
 
 def test_saved_file_without_url_uses_absolute_canonical():
     html = (SITE / f"{SLUG}.html").read_text("utf-8")
-    article = extract_article(Page(source="saved/x.html", html=html), ExtractOptions())
+    article = extract_article(Page(source="saved/x.html", html=html), ExtractOptions()).article
     assert article.url == f"{HOME}{SLUG}.html" and article.source == "saved/x.html"
 
 
 def test_page_without_text_gives_none():
     html = "<html><head><title>T</title></head><body><script>var x;</script><img src=a.png></body></html>"
-    assert extract_article(Page(source="x", html=html, url="https://x.example/"), ExtractOptions()) is None
+    assert extract_article(Page(source="x", html=html, url="https://x.example/"), ExtractOptions()).article is None
 
 
 def test_unparseable_page_raises():
