@@ -19,6 +19,8 @@ PIPELINES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # after Scrapy's robots middleware (100): sees the robots.txt it fetches and shares the answer
+    "boltwise.middlewares.RobotsTxtOnce": 110,
     # next to the downloader, so redirect/retry/decompression see replayed responses as live ones
     "boltwise.middlewares.ReplayMiddleware": 950,
     # after replay (replayed requests connect nowhere), before retry sees a refused address
@@ -26,7 +28,11 @@ DOWNLOADER_MIDDLEWARES = {
     "boltwise.middlewares.RecordMiddleware": 960,
 }
 
-EXTENSIONS = {"boltwise.extensions.StatsFile": 0, "boltwise.extensions.QuickExit": 0}
+EXTENSIONS = {
+    "boltwise.extensions.StatsFile": 0,
+    "boltwise.extensions.QuickExit": 0,
+    "boltwise.extensions.CrawlSummary": 0,
+}
 
 # these do nothing unless their setting names a path, so they are installed only when it does:
 # otherwise Scrapy would log a "Disabled …" warning for each on every ordinary crawl

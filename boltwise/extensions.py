@@ -5,6 +5,8 @@ from __future__ import annotations
 import atexit
 import gc
 import json
+import logging
+from collections import Counter
 from pathlib import Path
 
 from scrapy import signals
@@ -12,6 +14,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from boltwise import config
+
+logger = logging.getLogger(__name__)
 
 
 class StatsFile:
@@ -58,3 +62,66 @@ class QuickExit:
         # registered last, so run first among the exit handlers; registering twice is harmless
         atexit.unregister(gc.freeze)
         atexit.register(gc.freeze)
+
+
+NOTHING_FETCHED = "boltwise/crawl/nothing_fetched"
+
+
+class CrawlSummary:
+    """One INFO line at the end of every crawl: what was fetched and what became of it. When
+    requests were made and none came back, an ERROR line says so instead, and the stat
+    ``boltwise/crawl/nothing_fetched`` makes ``scrapy crawl`` exit with status 1
+    (:mod:`boltwise.commands.project.crawl`)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlSummary:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self) -> None:
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats.get_stats()
+        requests, responses = stats.get("downloader/request_count", 0), stats.get("downloader/response_count", 0)
+        items = stats.get("item_scraped_count", 0)
+        not_fetched = _grouped(stats, "boltwise/fetch/")
+        parts = [f"{responses} responses to {requests} requests"] if requests else []
+        if files := stats.get("boltwise/files/read", 0):
+            parts.append(f"{files} files read")
+        parts.append(f"{items} items")
+        for label, counts in (
+            ("records not ingested", _grouped(stats, "boltwise/files/error/")),
+            ("not fetched", not_fetched),
+            ("items dropped", _grouped(stats, "item_dropped_reasons_count/")),
+            ("egress blocked", _grouped(stats, "boltwise/egress/blocked/")),
+        ):
+            if counts:
+                parts.append(f"{label}: " + ", ".join(f"{reason} {n}" for reason, n in counts.most_common()))
+        if unchanged := stats.get("boltwise/recrawl/skipped_unchanged", 0):
+            parts.append(f"skipped as unchanged since the last crawl: {unchanged}")
+        logger.info("Crawl summary: %s", "; ".join(parts))
+        if requests and not responses:
+            self.crawler.stats.set_value(NOTHING_FETCHED, 1)
+            reasons = ", ".join(f"{reason} {n}" for reason, n in not_fetched.most_common()) or "see above"
+            logger.error(
+                "Nothing was fetched: all %d requests failed (%s). Is the network reachable, and are"
+                " the sites allowed (BOLTWISE_EGRESS_ALLOW, robots.txt)?",
+                requests,
+                reasons,
+            )
+        elif not items and unchanged:
+            logger.info(
+                "Nothing new: the %d articles listed are stored already and were not announced as changed"
+                " (another BOLTWISE_STORE_URI, or BOLTWISE_RECRAWL_ENABLED=False, crawls them again)",
+                unchanged,
+            )
+
+
+def _grouped(stats: dict, prefix: str) -> Counter[str]:
+    """Counters under ``prefix``, by the last part of their names."""
+    return Counter(
+        {name.rsplit("/", 1)[1]: value for name, value in stats.items() if name.startswith(prefix) and value}
+    )

@@ -4,6 +4,7 @@ and keep the crawl to the addresses it may reach."""
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from pathlib import Path
 
 from scrapy import Request
@@ -96,10 +97,76 @@ class RecordMiddleware:
             for value in values
         ]
         saved = snapshot.SavedResponse(response.url, response.status, headers, response.body)
-        path = snapshot.save(self.directory, saved)
+        try:
+            path = snapshot.save(self.directory, saved)
+        except OSError as exc:  # a full disk, a read-only folder: the crawl goes on without the copy
+            logger.error("Could not record %s (%s)", response.url, exc)
+            self.stats.inc_value("boltwise/record/failed")
+            return response
         logger.debug("Recorded %s as %s", response.url, path)
         self.stats.inc_value("boltwise/record/saved")
         return response
+
+
+class RobotsTxtUnavailable(IgnoreRequest):
+    """robots.txt could not be fetched (the cause is chained): Scrapy then obeys nothing for the site."""
+
+
+class RobotsTxtOnce:
+    """With ``ROBOTSTXT_OBEY``, each robots.txt is downloaded once: Scrapy's robots middleware
+    fetches it to obey it, and a spider that reads it for sitemaps (``news -a site=``) gets the
+    same answer instead of a second download.
+
+    A spider's robots.txt request goes through the robots middleware first, which holds it until
+    its own download of that robots.txt is parsed; by then this middleware, placed after it, has
+    kept the answer. Only the last few answers are kept: a request that wants one comes right
+    after it. A robots.txt that cannot be fetched is reported here in one line (Scrapy's robots
+    middleware logs a traceback for it).
+    """
+
+    KEEP = 64
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.answers: OrderedDict[str, Response | Exception] = OrderedDict()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RobotsTxtOnce:
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured("ROBOTSTXT_OBEY is off: robots.txt is fetched only by who asks for it")
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> Response | None:
+        answer = self.answers.pop(request.url, None) if _robots_txt(request) else None
+        if isinstance(answer, Response):
+            self.stats.inc_value("boltwise/robots/shared")
+            return answer.replace(request=request, flags=[*answer.flags, "shared"])
+        if answer is not None:
+            raise RobotsTxtUnavailable(f"robots.txt could not be fetched: {answer}") from answer
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if _robots_txt(request):
+            self._keep(request.url, response)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not _robots_txt(request):
+            return
+        self._keep(request.url, exception)
+        if request.meta.get("dont_obey_robotstxt") and not isinstance(exception, IgnoreRequest):
+            logger.warning("robots.txt unavailable, nothing of it obeyed: %s (%s)", request.url, exception)
+            self.stats.inc_value("boltwise/robots/unavailable")
+            raise RobotsTxtUnavailable(str(exception)) from exception
+
+    def _keep(self, url: str, answer: Response | Exception) -> None:
+        self.answers[url] = answer
+        while len(self.answers) > self.KEEP:
+            self.answers.popitem(last=False)
+
+
+def _robots_txt(request: Request) -> bool:
+    return urlparse_cached(request).path == "/robots.txt"
 
 
 class EgressBlocked(IgnoreRequest):

@@ -23,7 +23,7 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error
 
-from boltwise.middlewares import EgressBlocked
+from boltwise.middlewares import EgressBlocked, RobotsTxtUnavailable
 
 # statuses that say "try later", as Scrapy's RETRY_HTTP_CODES do
 _TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
@@ -58,6 +58,8 @@ def outcome(exception: BaseException) -> Outcome:
         return Outcome(
             "failed" if status in _TRANSIENT_STATUSES else "dropped", f"http_{status}", f"HTTP {status}"
         )
+    if isinstance(exception, RobotsTxtUnavailable) and exception.__cause__ is not None:
+        return outcome(exception.__cause__)  # what kept robots.txt away
     if isinstance(exception, IgnoreRequest):
         message = str(exception)
         if message.startswith("Forbidden by robots.txt"):

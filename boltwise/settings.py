@@ -14,8 +14,13 @@ SPIDER_MODULES = ["boltwise.spiders"]
 NEWSPIDER_MODULE = "boltwise.spiders"
 
 ADDONS = {"boltwise.addon.Boltwise": 0}
+# `scrapy crawl` exits 1 when a crawl fetched nothing at all (boltwise.commands.project.crawl)
+COMMANDS_MODULE = "boltwise.commands.project"
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Scrapy's DEBUG logs every request and every item in full; -s LOG_LEVEL=DEBUG shows them again,
+# along with the lines cleaning removes
+LOG_LEVEL = "INFO"
 
 # `scrapy crawl` spends about 0.8 s of CPU importing Scrapy and setting up the crawl before the
 # add-on runs, and the extraction workers' fork server needs about 0.65 s to boot (trafilatura,

@@ -77,10 +77,9 @@ class Snapshot:
                     else:
                         self.problems.append(f"{path}: {record}")
             for path in sorted(directory.rglob("*" + META_SUFFIX)):
-                try:
-                    url = json.loads(path.read_text("utf-8"))["url"]
-                except (OSError, ValueError, KeyError, TypeError) as exc:
-                    self.problems.append(f"{path}: not a meta file ({type(exc).__name__}: {exc})")
+                url = _saved_url(path)
+                if not isinstance(url, str):
+                    self.problems.append(f"{path}: not a meta file with a URL")
                     continue
                 self._index[replay_key(url)] = (path, None)
 
@@ -113,14 +112,27 @@ class Snapshot:
 
 
 def save(directory: Path, response: SavedResponse) -> Path:
-    """Write ``response`` in the replay layout below ``directory``; return the meta file's path."""
+    """Write ``response`` in the replay layout below ``directory``; return the meta file's path.
+
+    The readable name (``host/path``) cannot hold a URL that is both a page and a folder of others
+    (``/x.html`` and ``/x.html/amp/``), nor one too long for the file system: such a response is
+    saved as ``host/<hash of the URL>.<ext>`` instead.
+    """
     headers = list(response.headers)
     body = _decode_body(headers, response.body)
     if body is not response.body:
         headers = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]
-    body_path = directory / _relative_name(response.url, headers)
+    readable = _relative_name(response.url, headers)
+    try:
+        return _write(directory / readable, response, headers, body)
+    except OSError:  # NotADirectoryError, IsADirectoryError, ENAMETOOLONG
+        digest = hashlib.sha1(response.url.encode()).hexdigest()[:16]
+        return _write(directory / readable.parts[0] / f"{digest}{readable.suffix}", response, headers, body)
+
+
+def _write(body_path: Path, response: SavedResponse, headers: list[tuple[str, str]], body: bytes) -> Path:
     meta_path = body_path.with_name(body_path.name + META_SUFFIX)
-    if meta_path.exists() and json.loads(meta_path.read_text("utf-8"))["url"] != response.url:
+    if meta_path.exists() and _saved_url(meta_path) != response.url:
         # two URLs mapped to one name (e.g. "/a" and "/a.html"): keep both, distinguished
         digest = hashlib.sha1(response.url.encode()).hexdigest()[:10]
         body_path = body_path.with_name(f"{body_path.stem}__{digest}{body_path.suffix}")
@@ -142,6 +154,13 @@ def save(directory: Path, response: SavedResponse) -> Path:
     }
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return meta_path
+
+
+def _saved_url(meta_path: Path) -> str | None:
+    try:
+        return json.loads(meta_path.read_text("utf-8"))["url"]
+    except (OSError, ValueError, KeyError, TypeError):  # damaged: whatever it held, it is not ours
+        return None
 
 
 def _header_list(meta: Mapping[str, object]) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 from boltwise import config, discovery, outcomes
 from boltwise.cputime import off_reactor
 from boltwise.items import Page
+from boltwise.middlewares import RobotsTxtUnavailable
 from boltwise.store import TERMINAL, Store, store_for
 from boltwise.textcodec import UndecodableError, decode, sniff_html
 from boltwise.urls import site_of
@@ -94,7 +95,11 @@ class NewsSpider(Spider):
                     yield self._request(url, self.parse_page, listed=True)
         self.recrawl = self.store is not None and config.getbool(self.settings, "BOLTWISE_RECRAWL_ENABLED")
         for site in self.sites:
-            yield self._request(urljoin(site, "/robots.txt"), self.parse_robots, site=site, start=True)
+            # any status: a site without robots.txt (404) still gets the usual sitemap paths tried
+            robots = {"handle_httpstatus_all": True}
+            yield self._request(
+                urljoin(site, "/robots.txt"), self.parse_robots, site=site, start=True, meta=robots
+            )
             yield self._request(site, self.parse_page, listed=False, start=True)
         for url in self.sitemaps:
             yield self._request(url, self.parse_sitemap, start=True)
@@ -121,7 +126,12 @@ class NewsSpider(Spider):
         )
 
     async def parse_robots(self, response: Response, site: str) -> AsyncIterator[Request]:
-        text = decode(response.body, content_type=_header(response, b"Content-Type"), html=False)
+        text = ""
+        if response.status == 200:
+            try:
+                text = decode(response.body, content_type=_header(response, b"Content-Type"), html=False)
+            except UndecodableError as exc:
+                logger.warning("robots.txt does not decode, its sitemaps are not read: %s (%s)", response.url, exc)
         listing = self._report(discovery.robots_sitemaps(text, response.url, self.max_links), response, "robots")
         if not listing.follow:
             listing = discovery.Listing(site)
@@ -199,7 +209,9 @@ class NewsSpider(Spider):
         outcome = outcomes.outcome(failure.value)
         self.crawler.stats.inc_value(outcome.stat)
         page = request.callback == self.parse_page
-        if outcome.kind == "robots" and (request.meta.get("boltwise_start") or not page):
+        if isinstance(failure.value, RobotsTxtUnavailable):  # reported once, where it was fetched
+            logger.debug("Not fetched (%s): %s", outcome.reason, request.url)
+        elif outcome.kind == "robots" and (request.meta.get("boltwise_start") or not page):
             # a start URL, a sitemap or a feed: the crawl needs it to find anything
             logger.warning("robots.txt forbids %s, which this crawl needs (ROBOTSTXT_OBEY)", request.url)
         elif outcome.kind in ("robots", "offsite", "egress"):  # counted and, for egress, logged already
