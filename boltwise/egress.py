@@ -32,12 +32,8 @@ _PRIVATE = tuple(map(ip_network, ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16
 
 def address_reason(address: IPv4Address | IPv6Address) -> str | None:
     """Why ``address`` is not a public address to fetch from (None when it is one)."""
-    if isinstance(address, IPv6Address):
-        if address.ipv4_mapped is not None:  # ::ffff:127.0.0.1 is 127.0.0.1
-            return address_reason(address.ipv4_mapped)
-        embedded = _embedded_ipv4(address)
-        if embedded is not None and (reason := address_reason(embedded)):
-            return reason
+    if isinstance(address, IPv6Address) and (embedded := _embedded_ipv4(address)) is not None:
+        return address_reason(embedded)  # where the packets end up
     for reason, hit in (
         ("unspecified", address.is_unspecified),  # 0.0.0.0 and :: reach this very machine
         ("loopback", address.is_loopback),
@@ -48,11 +44,13 @@ def address_reason(address: IPv4Address | IPv6Address) -> str | None:
     ):
         if hit:
             return reason
-    return None if address.is_global else "reserved"
+    return None if address.is_global and not address.is_reserved else "reserved"
 
 
 def _embedded_ipv4(address: IPv6Address) -> IPv4Address | None:
-    """The IPv4 address a 6to4, Teredo or NAT64 address delivers to."""
+    """The IPv4 address an IPv4-mapped, 6to4, Teredo or NAT64 address delivers to."""
+    if address.ipv4_mapped is not None:  # ::ffff:127.0.0.1 is 127.0.0.1
+        return address.ipv4_mapped
     if address.sixtofour is not None:
         return address.sixtofour
     if address.teredo is not None:

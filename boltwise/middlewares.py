@@ -80,6 +80,7 @@ class RecordMiddleware:
     def __init__(self, crawler: Crawler, directory: Path) -> None:
         self.stats = crawler.stats
         self.directory = directory
+        self.max_bytes = crawler.settings.getint("DOWNLOAD_MAXSIZE")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecordMiddleware:
@@ -98,7 +99,7 @@ class RecordMiddleware:
         ]
         saved = snapshot.SavedResponse(response.url, response.status, headers, response.body)
         try:
-            path = snapshot.save(self.directory, saved)
+            path = snapshot.save(self.directory, saved, self.max_bytes)
         except OSError as exc:  # a full disk, a read-only folder: the crawl goes on without the copy
             logger.error("Could not record %s (%s)", response.url, exc)
             self.stats.inc_value("boltwise/record/failed")

@@ -66,6 +66,8 @@ def outcome(exception: BaseException) -> Outcome:
             return Outcome("dropped", "robots", "forbidden by robots.txt")
         if message.startswith("Filtered offsite request"):
             return Outcome("dropped", "offsite", message)
+        if "exceeded DOWNLOAD_MAXSIZE" in message:  # Scrapy's decompression of a bomb, stopped
+            return Outcome("dropped", "too_large", message)
         return Outcome("dropped", "ignored", reason)
     if isinstance(exception, DownloadCancelledError):  # larger than DOWNLOAD_MAXSIZE
         return Outcome("dropped", "too_large", reason)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from boltwise import warc
 from boltwise.items import Article, Page
-from boltwise.textcodec import UndecodableError, decode, sniff_html
+from boltwise.textcodec import UndecodableError, decode, is_html
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt",)
@@ -133,8 +133,7 @@ def _read_warc(path: Path, max_bytes: int) -> Iterator[Page | SavedFileError | S
             yield _WARC_PROBLEMS[record.reason](str(record))
             continue
         content_type = next((v for k, v in record.headers if k.lower() == "content-type"), None)
-        is_html = "html" in content_type.lower() if content_type else sniff_html(record.body or b"")
-        if record.status != 200 or not is_html:
+        if record.status != 200 or not is_html(content_type, record.body or b""):
             yield Skipped("not_html")  # redirects, images, scripts: not article pages
             continue
         if not record.body:

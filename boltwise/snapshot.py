@@ -13,10 +13,8 @@ given, later ones win, so a small directory of changed pages can be laid over a 
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from w3lib.url import canonicalize_url
 
-from boltwise import warc
+from boltwise import contentcoding, warc
 
 META_SUFFIX = ".meta.json"
 
@@ -111,15 +109,16 @@ class Snapshot:
         return SavedResponse(url, status, headers, body)
 
 
-def save(directory: Path, response: SavedResponse) -> Path:
+def save(directory: Path, response: SavedResponse, max_bytes: int = 0) -> Path:
     """Write ``response`` in the replay layout below ``directory``; return the meta file's path.
 
     The readable name (``host/path``) cannot hold a URL that is both a page and a folder of others
     (``/x.html`` and ``/x.html/amp/``), nor one too long for the file system: such a response is
-    saved as ``host/<hash of the URL>.<ext>`` instead.
+    saved as ``host/<hash of the URL>.<ext>`` instead. A compressed body is saved decoded when it
+    decodes within ``max_bytes`` (0: no cap).
     """
     headers = list(response.headers)
-    body = _decode_body(headers, response.body)
+    body = _decode_body(headers, response.body, max_bytes)
     if body is not response.body:
         headers = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]
     readable = _relative_name(response.url, headers)
@@ -174,20 +173,17 @@ def _header_list(meta: Mapping[str, object]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _decode_body(headers: list[tuple[str, str]], body: bytes) -> bytes:
-    """Undo gzip/deflate so saved bodies stay readable; other encodings are kept as sent."""
-    encoding = next((v.strip().lower() for k, v in headers if k.lower() == "content-encoding"), "")
+def _decode_body(headers: list[tuple[str, str]], body: bytes, max_bytes: int) -> bytes:
+    """Undo gzip/deflate/brotli so saved bodies stay readable; a body that does not decode, or
+    would decode past ``max_bytes``, is kept as sent (with its header: replay decodes it as a
+    download would, cap included)."""
+    coding = next((v for k, v in headers if k.lower() == "content-encoding"), "")
+    if not coding.strip():
+        return body
     try:
-        if encoding in ("gzip", "x-gzip"):
-            return gzip.decompress(body)
-        if encoding == "deflate":
-            try:
-                return zlib.decompress(body)
-            except zlib.error:
-                return zlib.decompress(body, -zlib.MAX_WBITS)  # raw deflate, as some servers send
-    except (OSError, zlib.error, EOFError):
-        pass  # a body that does not decode is saved as received, header and all
-    return body
+        return contentcoding.decode(body, coding, max_bytes)
+    except Exception:  # Unsupported, TooLarge and each decoder's own errors alike
+        return body
 
 
 _EXTENSIONS = {

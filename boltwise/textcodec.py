@@ -44,6 +44,15 @@ _HTML_SIGNATURES = (
 )  # fmt: skip
 
 
+def is_html(content_type: str | None, data: bytes) -> bool:
+    """Whether a response or saved record is an HTML page: by its declared type, else sniffed.
+
+    The declared type, not Scrapy's response class: Scrapy makes a PNG an HtmlResponse when its URL
+    ends in .html."""
+    mime = (content_type or "").split(";")[0].strip().lower()
+    return "html" in mime if mime else sniff_html(data)
+
+
 def sniff_html(data: bytes) -> bool:
     """Whether bytes without a declared type are an HTML document, as browsers decide it."""
     prefix = data[:1024]

@@ -50,4 +50,4 @@ def canonical_trusted(canonical: str, fetched: str, partners: Iterable[tuple[str
     source, target = registered_domain(fetched), registered_domain(canonical)
     if source is None or target is None:
         return False
-    return source == target or any(target == to and source in (frm, "*") for frm, to in partners)
+    return source == target or any(target == to and frm in (source, "*") for frm, to in partners)

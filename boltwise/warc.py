@@ -19,8 +19,7 @@ What the reader finds is yielded, never raised: :class:`WarcResponse`, :class:`W
 from __future__ import annotations
 
 import mmap
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -29,10 +28,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 
-try:  # Scrapy depends on brotli for its own decompression; without it, "br" bodies are reported
-    import brotli
-except ImportError:  # pragma: no cover
-    brotli = None
+from boltwise import contentcoding
 
 # decoded here, so they no longer describe the body handed on
 _DECODED_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
@@ -95,7 +91,7 @@ def iter_records(path: Path, max_bytes: int = 0, *, bodies: bool = True) -> Iter
             except Exception as exc:  # warcio raises many types for a damaged archive
                 if not isinstance(exc, _Resync):
                     start = max(start, records.offset)  # the record it could not parse
-                    yield WarcProblem(start, None, "broken", f"cannot be parsed ({type(exc).__name__}: {exc})")
+                    yield _unparseable(start, exc)
                 position = _next_record_start(stream, start + 1)
 
 
@@ -107,10 +103,15 @@ def read_response(path: Path, offset: int, max_bytes: int = 0) -> WarcResponse |
         try:
             item = _item(records, next(records), offset, max_bytes, bodies=True)
         except Exception as exc:
-            return WarcProblem(offset, None, "broken", f"cannot be parsed ({type(exc).__name__}: {exc})")
+            return _unparseable(offset, exc)
     if isinstance(item, WarcSkip):
         return WarcProblem(offset, item.uri, "broken", f"a {item.kind} record, not a response")
     return item
+
+
+def _unparseable(offset: int, exc: Exception) -> WarcProblem:
+    # warcio quotes the bytes it choked on: escaped and cut short, so the log stays readable text
+    return WarcProblem(offset, None, "broken", f"cannot be parsed ({type(exc).__name__}: {str(exc)[:120]!a})")
 
 
 class _Resync(Exception):
@@ -138,7 +139,7 @@ def _item(records: ArchiveIterator, record: ArcWarcRecord, offset: int, max_byte
         if bodies:
             body = _decoded_body(record, max_bytes)
     except _Unreadable as exc:
-        return WarcProblem(offset, uri, exc.reason, exc.detail)
+        return WarcProblem(offset, uri, exc.reason, str(exc))
     except (TypeError, ValueError):
         return WarcProblem(offset, uri, "broken", f"HTTP status {http.get_statuscode()!r} is not a number")
     finally:
@@ -164,7 +165,10 @@ def _decoded_body(record: ArcWarcRecord, max_bytes: int) -> bytes:
     if "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
         # dechunking holds one chunk at a time, and a chunk is no larger than the record
         raw = ChunkedDataReader(raw)
-    decode = _decoder((http.get_header("Content-Encoding") or "").strip().lower())
+    try:
+        decode = contentcoding.decoder(http.get_header("Content-Encoding") or "")
+    except contentcoding.Unsupported as exc:
+        raise _Unreadable("encoding", str(exc)) from exc
     limit = max_bytes + 1 if max_bytes else None  # one byte past the cap tells "over it"
     out, size = [], 0
     try:
@@ -180,37 +184,6 @@ def _decoded_body(record: ArcWarcRecord, max_bytes: int) -> bytes:
     if limit is not None and size >= limit:
         raise _Unreadable("too_large", f"decoded body larger than {max_bytes} bytes")
     return b"".join(out)
-
-
-def _decoder(encoding: str) -> Callable[[bytes, int], bytes]:
-    """A function (compressed piece, most bytes to return or 0 for all) -> decoded bytes."""
-    if encoding in ("", "identity"):
-        return lambda piece, limit: piece[:limit] if limit else piece
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        return _Inflate()
-    if encoding == "br" and brotli is not None:
-        decompressor = brotli.Decompressor()
-        return lambda piece, limit: (
-            decompressor.process(piece, output_buffer_limit=limit) if limit else decompressor.process(piece)
-        )
-    raise _Unreadable("encoding", f"Content-Encoding {encoding!r} is not supported")
-
-
-class _Inflate:
-    """gzip, zlib or raw deflate (servers send all three as gzip/deflate), never more out than asked."""
-
-    def __init__(self) -> None:
-        self.inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, detected
-        self.started = False
-
-    def __call__(self, piece: bytes, limit: int) -> bytes:
-        if not self.started:
-            self.started = True
-            try:
-                return self.inflater.decompress(piece, limit)
-            except zlib.error:
-                self.inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate
-        return self.inflater.decompress(piece, limit)
 
 
 def _drain(record: ArcWarcRecord) -> None:

@@ -271,7 +271,10 @@ def test_record_then_replay_round_trip(tmp_path):
     # page's canonical link names another site, which only a syndication partner may
     assert item["source"].endswith("/kurz/4711")
     assert item["url"] == f"http://127.0.0.1:{server.server_port}/artikel.html"
-    assert item["declared_canonical"] == "https://nachrichten.example/politik/rutte-trump-nato-ukraine-gespraech-4711.html"
+    assert (
+        item["declared_canonical"]
+        == "https://nachrichten.example/politik/rutte-trump-nato-ukraine-gespraech-4711.html"
+    )
     assert live.stat("boltwise/record/saved") == 4  # robots.txt (a 404), feed, redirect, article
     replayed = crawl(tmp_path, "news", "-a", f"feed={feed}", "-s", f"BOLTWISE_REPLAY_DIR={record}")
     assert replayed.returncode == 0, replayed.log

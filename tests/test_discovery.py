@@ -6,9 +6,11 @@ from scrapy.utils.test import get_crawler
 
 from boltwise.discovery import (
     MalformedDocument,
+    UnparseablePage,
     listing_links,
     parse_feed,
     parse_sitemap,
+    read_listing,
     robots_sitemaps,
 )
 from boltwise.spiders.news import NewsSpider
@@ -99,3 +101,56 @@ def test_an_article_listed_again_after_it_was_stored_keeps_its_state(tmp_path):
     assert first is not None and first.url == url
     assert again is None
     assert ledger[:2] == ("stored", "2025-03-15T10:00:00+00:00")
+
+
+def test_one_bad_entry_costs_only_itself():
+    sitemap = (
+        b"<urlset><url><loc>https://x.example/1</loc></url><url><loc>http://[oops</loc></url>"
+        b"<url><loc>javascript:alert(1)</loc></url><url><loc>mailto:a@x.example</loc></url>"
+        b"<url><loc></loc></url><url><loc>https://x.example/" + b"a" * 3000 + b"</loc></url>"
+        b"<url><loc>/2#frag</loc></url><url><loc>https://x.example/1</loc></url></urlset>"
+    )
+    listing = parse_sitemap(sitemap, "https://x.example/sitemap.xml")
+    assert [e.url for e in listing.pages] == ["https://x.example/1", "https://x.example/2"]
+    assert listing.skipped == 5 and not listing.malformed
+    feed = parse_feed(
+        b"<rss><channel><item><link>http://[oops</link></item><item><link>/ok</link></item></channel></rss>",
+        "https://x.example/feed",
+    )
+    assert [e.url for e in feed.pages] == ["https://x.example/ok"] and feed.skipped == 1
+    robots = robots_sitemaps("Sitemap: http://[oops\nSitemap: /s.xml\n", "https://x.example/robots.txt")
+    assert [e.url for e in robots.follow] == ["https://x.example/s.xml"] and robots.skipped == 1
+
+
+def test_links_over_the_cap_are_counted_not_followed():
+    body = "".join(f'<article><h2><a href="/a/{i}">{i}</a></h2></article>' for i in range(120))
+    tree = html.fromstring(f'<html><body>{body}<a rel="next" href="/page/2/">weiter</a></body></html>')
+    listing = listing_links(tree, "https://x.example/", max_links=100)
+    assert len(listing.pages) == 100 and listing.cut == 20
+    assert [e.url for e in listing.follow] == ["https://x.example/page/2/"]  # pages have their own cap
+
+
+def test_listing_links_come_in_page_order_from_articles_and_headlines_only():
+    tree = html.fromstring(
+        "<html><head><link rel='next' href='/p/2'></head><body>"
+        "<nav><a href='/nav'>Navigation</a><h2><a href='/outside'>not in an article</a></h2></nav>"
+        "<article><p><a href='/inline'>a link in a teaser</a></p><a rel='Bookmark' href='/b'>b</a>"
+        "<h3><span><a href='/c'>c</a></span></h3><!-- comment --><h2><a href='/b'>again</a></h2></article>"
+        "<article><h2><a href='http://[oops'>bad</a><a href='/d#top'>d</a></h2></article></body></html>"
+    )
+    listing = listing_links(tree, "https://x.example/")
+    assert [e.url for e in listing.pages] == ["https://x.example/b", "https://x.example/c", "https://x.example/d"]
+    assert [e.url for e in listing.follow] == ["https://x.example/p/2"] and listing.skipped == 1
+
+
+def test_read_listing_tells_articles_from_listings_and_refuses_non_html():
+    article = '<html><head><meta property="og:type" content="article"></head><body><p>x</p></body></html>'
+    assert read_listing(article, "https://x.example/a", listed=False) is None
+    bare = "<html><body><article><h2><a href='/a'>a</a></h2></article></body></html>"
+    assert read_listing(bare, "https://x.example/a", listed=True) is None  # listed by a feed: an article
+    assert [e.url for e in read_listing(bare, "https://x.example/", listed=False).pages] == ["https://x.example/a"]
+    # an XML declaration in decoded text: lxml refuses it in str input, not after re-encoding
+    declared = '<?xml version="1.0" encoding="iso-8859-1"?>' + bare
+    assert len(read_listing(declared, "https://x.example/", listed=False).pages) == 1
+    with pytest.raises(UnparseablePage):
+        read_listing("", "https://x.example/", listed=False)

@@ -107,3 +107,70 @@ def test_stop_word_cache_trouble_falls_back_to_building_them(tmp_path, stock_sto
         directory = tmp_path / "a-file" / "stop"
     assert set(justext_stop_words(directory)) == stock_stop_words
     assert f"jusText stop-word cache {directory} unavailable" in caplog.text
+
+
+CANONICAL_PAGE = (
+    '<html lang="de"><head><link rel="canonical" href="{canonical}"></head><body><article>'
+    + "<p>Der Rat der Stadt hat am Montag neue Regeln für den Verkehr in der Innenstadt beschlossen.</p>" * 5
+    + "</article></body></html>"
+)
+
+
+def extracted(canonical, url, **options):
+    page = Page(source=url or "saved.html", html=CANONICAL_PAGE.format(canonical=canonical), url=url)
+    return extract_article(page, ExtractOptions(**options))
+
+
+def test_a_canonical_url_on_another_site_is_not_trusted():
+    victim = "https://victim.example/politik/artikel.html"
+    result = extracted(victim, "https://evil.example/copy.html")
+    assert result.article.url == "https://evil.example/copy.html" and result.article.site == "evil.example"
+    assert result.article.declared_canonical == victim and result.notes == ("canonical_refused",)
+
+
+@pytest.mark.parametrize(
+    ("canonical", "fetched"),
+    [
+        ("https://www.spiegel.de/a.html", "https://amp.spiegel.de/a.html"),  # same registered domain
+        ("https://www.bbc.co.uk/news/a", "https://m.bbc.co.uk/news/a"),  # a two-label public suffix
+        ("/a.html?amp=0", "https://www.spiegel.de/a.html?amp=1"),  # relative: the fetched site
+    ],
+)
+def test_a_canonical_url_on_the_same_site_is_the_key(canonical, fetched):
+    result = extracted(canonical, fetched)
+    assert result.article.declared_canonical is None and result.notes == ()
+    assert result.article.url.split("?")[0] == (
+        canonical if canonical.startswith("http") else "https://www.spiegel.de/a.html"
+    )
+
+
+def test_blogs_on_one_hosting_domain_are_different_sites():
+    result = extracted("https://victim.blogspot.com/a.html", "https://evil.blogspot.com/a.html")
+    assert result.article.url == "https://evil.blogspot.com/a.html"
+
+
+def test_syndication_partners_may_name_each_others_articles():
+    original = "https://nachrichten.example/a.html"
+    partners = (("presseticker.example", "nachrichten.example"),)
+    assert (
+        extracted(original, "https://presseticker.example/b.html", canonical_partners=partners).article.url
+        == original
+    )
+    anyone = (("*", "nachrichten.example"),)
+    assert (
+        extracted(original, "https://elsewhere.example/c.html", canonical_partners=anyone).article.url == original
+    )
+    # the pair has a direction
+    back = extracted(
+        "https://presseticker.example/b.html", "https://nachrichten.example/a.html", canonical_partners=partners
+    )
+    assert back.article.url == "https://nachrichten.example/a.html"
+
+
+def test_a_broken_canonical_url_costs_only_itself():
+    result = extracted("http://[oops", "https://x.example/a.html")
+    assert result.article.url == "https://x.example/a.html" and result.notes == ("bad_canonical",)
+
+
+def test_a_saved_file_without_url_keeps_trusting_its_canonical():
+    assert extracted("https://victim.example/a.html", None).article.url == "https://victim.example/a.html"

@@ -49,3 +49,18 @@ def test_iso_datetime():
     assert iso_datetime("2025-03-14") == "2025-03-14"
     assert iso_datetime("14. März 2025") is None
     assert iso_datetime(None) is None
+
+
+def test_hostile_jsonld_costs_only_itself():
+    deep = "[" * 100_000 + "]" * 100_000  # past Python's recursion limit
+    authors = "[" * 900 + '{"name": "Tief"}' + "]" * 900  # parses, but nests deeper than recursion would go
+    meta = read_metadata(
+        tree(
+            f'<script type="application/ld+json">{deep}</script>'
+            '<script type="application/ld+json">{"@type": 5, "headline": "Falsch"}</script>'
+            f'<script type="application/ld+json">{{"@type": ["NewsArticle", 3], "headline": "Gut", "author": {authors}}}</script>'
+            '<meta property="og:title" content="OG">'
+        )
+    )
+    assert meta.bad_jsonld == 2  # the deep block and the object with a number for a type
+    assert meta.is_article is True and meta.title == "Gut" and meta.author == "Tief"

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from boltwise.snapshot import SavedResponse, Snapshot, replay_key, save
+from boltwise.snapshot import SavedResponse, Snapshot, Unservable, replay_key, save
 
 from .warcs import write_warc
 
@@ -96,3 +96,44 @@ def test_warc_files_are_served(tmp_path, name):
 def test_missing_directory_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         Snapshot([tmp_path / "nope"])
+
+
+@pytest.mark.parametrize("first", ["page", "folder"])
+def test_a_url_that_is_a_page_and_a_folder_of_others_keeps_both(tmp_path, first):
+    page, folder = "https://a.example/x.html", "https://a.example/x.html/amp/"
+    order = [page, folder] if first == "page" else [folder, page]
+    for url in order:
+        save(tmp_path, SavedResponse(url, 200, HTML, url.encode()))
+    snap = Snapshot([tmp_path])
+    assert snap.get(page).body == page.encode() and snap.get(folder).body == folder.encode()
+
+
+def test_a_url_too_long_for_the_file_system_is_saved_under_its_hash(tmp_path):
+    url = "https://a.example/" + "/".join(["abschnitt" * 12] * 40)  # 40 segments of 108 characters
+    meta = save(tmp_path, SavedResponse(url, 200, HTML, b"<p>lang</p>"))
+    assert meta.parent == tmp_path / "a.example" and len(meta.name) < 40
+    assert Snapshot([tmp_path]).get(url).body == b"<p>lang</p>"
+
+
+def test_damaged_meta_files_are_left_out_and_listed(tmp_path):
+    save(tmp_path, SavedResponse("https://a.example/ok", 200, HTML, b"ok"))
+    (tmp_path / "a.example" / "broken.meta.json").write_text("{not json")
+    (tmp_path / "a.example" / "nourl.meta.json").write_text('{"status": 200}')
+    (tmp_path / "a.example" / "badstatus.html").write_text("x")
+    (tmp_path / "a.example" / "badstatus.html.meta.json").write_text(
+        '{"url": "https://a.example/bad", "status": "teapot"}'
+    )
+    snap = Snapshot([tmp_path])
+    assert len(snap) == 2 and len(snap.problems) == 2
+    assert all("not a meta file" in problem for problem in snap.problems)
+    with pytest.raises(Unservable) as broken:
+        snap.get("https://a.example/bad")
+    assert broken.value.reason == "broken"
+    assert snap.get("https://a.example/ok").body == b"ok"
+
+
+def test_bodies_over_the_cap_are_not_served(tmp_path):
+    save(tmp_path, SavedResponse("https://a.example/big", 200, HTML, b"x" * 2000))
+    with pytest.raises(Unservable) as refused:
+        Snapshot([tmp_path], max_bytes=1000).get("https://a.example/big")
+    assert refused.value.reason == "too_large"

@@ -15,7 +15,7 @@ import trafilatura.external
 from boltwise.extract import ExtractOptions, extract_article
 from boltwise.items import Page
 from boltwise.textcodec import decode
-from boltwise.workers import PRELOAD, JobTimeout, WorkerCrashed, WorkerPool, preload
+from boltwise.workers import PRELOAD, JobTimeout, OutOfMemory, WorkerCrashed, WorkerPool, preload
 
 from .conftest import CORPUS, FIXTURES
 
@@ -27,6 +27,22 @@ def slow(seconds: float) -> str:
 
 def die() -> None:
     os._exit(3)  # a worker killed mid-job, as by a segfault or the OOM killer
+
+
+def hog(megabytes: int) -> int:
+    """Take memory, or fail quietly as lxml and trafilatura do when an allocation fails."""
+    try:
+        return len(bytearray(megabytes * 2**20))
+    except MemoryError:
+        return -1
+
+
+_kept = []
+
+
+def keep(megabytes: int) -> int:
+    _kept.append(bytearray(megabytes * 2**20))
+    return megabytes
 
 
 def form_class() -> str:
@@ -137,6 +153,32 @@ def test_a_crashed_worker_is_replaced():
     pool = WorkerPool(2)
     assert run(pool, scenario) == ["done"] * 4
     assert pool.replacements["crash"] == 1
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="the memory ceiling needs Linux's /proc")
+def test_a_job_over_the_memory_ceiling_fails_and_its_worker_is_replaced():
+    async def scenario(pool):
+        small = await pool.run(hog, 20)
+        with pytest.raises(OutOfMemory, match="more than 200 MB"):
+            await pool.run(hog, 400)  # raises MemoryError in the worker
+        with pytest.raises(OutOfMemory):
+            await pool.run(hog, 190)  # succeeds just under the ceiling: its result cannot be trusted
+        return small, await pool.run(hog, 20)  # a fresh worker, with all its room
+
+    pool = WorkerPool(1, max_memory=200 * 2**20)
+    assert run(pool, scenario) == (20 * 2**20, 20 * 2**20)
+    assert pool.replacements["memory"] == 2
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="the memory ceiling needs Linux's /proc")
+def test_a_worker_a_big_page_left_bloated_is_recycled():
+    async def scenario(pool):
+        await pool.run(keep, 350)  # more than half of the 600 MB still held after the job
+        return await pool.run(hog, 400)  # fits only in a fresh worker
+
+    pool = WorkerPool(1, max_memory=600 * 2**20)
+    assert run(pool, scenario) == 400 * 2**20
+    assert pool.replacements == {"timeout": 0, "crash": 0, "memory": 0, "recycled": 1}
 
 
 def test_errors_in_jobs_reach_the_caller():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import struct
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
@@ -10,9 +12,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.http import HtmlResponse, Response
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
@@ -21,8 +24,8 @@ from boltwise.cputime import off_reactor
 from boltwise.items import Page
 from boltwise.middlewares import RobotsTxtUnavailable
 from boltwise.store import TERMINAL, Store, store_for
-from boltwise.textcodec import UndecodableError, decode, sniff_html
-from boltwise.urls import site_of
+from boltwise.textcodec import UndecodableError, decode, is_html
+from boltwise.urls import on_domains, site_of
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +70,17 @@ class NewsSpider(Spider):
         self.start_urls = starts
         # staying on the given sites: their hosts and subdomains, www or not
         self.allowed_domains = sorted({d for d in map(site_of, starts) if d})
+        # article URLs requested in this crawl, with the newest lastmod listed for each
+        self.requested: dict[str, str | None] = {}
+        # those of them whose request has ended neither in parse_page nor in fetch_failed yet
+        self.unanswered: set[str] = set()
+        self._closing_rows: asyncio.Task[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_links = config.getint(spider.settings, "BOLTWISE_DISCOVERY_MAX_LINKS")
+        spider.max_size = spider.settings.getint("DOWNLOAD_MAXSIZE")
         # a live crawl parses pages, sitemaps and feeds off the reactor thread, which keeps serving
         # the network meanwhile, on one thread of their own, so they finish in the order they
         # came. A replay has no network to serve, and parsing right away keeps every decision
@@ -79,12 +88,11 @@ class NewsSpider(Spider):
         # scheduler's order depend on the timing).
         live = not config.getlist(spider.settings, "BOLTWISE_REPLAY_DIR")
         spider.parser = ThreadPoolExecutor(1, thread_name_prefix="boltwise-discovery") if live else None
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
         self.store: Store | None = None
-        # article URLs requested in this crawl, with the newest lastmod listed for each
-        self.requested: dict[str, str | None] = {}
         if config.getbool(self.settings, "BOLTWISE_STORE_ENABLED"):
             self.store = await store_for(self.crawler)
             # a crawl that was cut short: its unfinished article URLs first
@@ -92,6 +100,7 @@ class NewsSpider(Spider):
                 if url.startswith(("http://", "https://")):
                     self.crawler.stats.inc_value("boltwise/ledger/resumed")
                     self.requested[url] = None
+                    self.unanswered.add(url)
                     yield self._request(url, self.parse_page, listed=True)
         self.recrawl = self.store is not None and config.getbool(self.settings, "BOLTWISE_RECRAWL_ENABLED")
         for site in self.sites:
@@ -141,7 +150,9 @@ class NewsSpider(Spider):
             yield self._request(entry.url, self.parse_sitemap)
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
-        listing = await self._parse(response, "sitemap", _sitemap, response.body, response.url, self.max_links)
+        listing = await self._parse(
+            response, "sitemap", _sitemap, response.body, response.url, self.max_links, self.max_size
+        )
         for entry in listing.follow:
             yield self._request(entry.url, self.parse_sitemap)
         for entry in listing.pages:
@@ -160,12 +171,13 @@ class NewsSpider(Spider):
         """An article page becomes a Page item; a listing page is followed."""
         stats = self.crawler.stats
         source = _source(response.request or Request(response.url))
+        self.unanswered.discard(source)
         if response.status == 304:  # our conditional request: the stored version is current
             stats.inc_value("boltwise/recrawl/not_modified")
             await self._mark(source, "stored", "304 Not Modified")
             return
         content_type = _header(response, b"Content-Type")
-        if not (isinstance(response, HtmlResponse) or (content_type is None and sniff_html(response.body))):
+        if not is_html(content_type, response.body):
             logger.warning("Not an HTML page, skipped: %s", response.url)
             stats.inc_value("boltwise/discovery/not_html")
             await self._mark(source, "dropped", "not an HTML page")
@@ -221,11 +233,45 @@ class NewsSpider(Spider):
         else:
             logger.warning("Could not fetch %s (%s)", request.url, outcome.reason)
         if page:
+            self.unanswered.discard(_source(request))
             await self._mark(_source(request), outcome.state, outcome.reason)
 
+    def idle(self) -> None:
+        """When nothing is left to do, close the ledger rows of article requests that never came back.
+
+        Scrapy drops some requests without a word to their errback: a redirect to another site, or
+        to a URL this crawl requested already (a redirect loop above all, which would otherwise be
+        resumed at every start), one past DEPTH_LIMIT. The crawl is held open until their rows are
+        written.
+        """
+        if not self.unanswered or self.store is None:
+            return
+        urls, self.unanswered = sorted(self.unanswered), set()
+        self.crawler.stats.inc_value("boltwise/fetch/dropped/filtered", len(urls))
+        logger.info(
+            "%d article requests dropped by Scrapy without a response (a redirect to another site or"
+            " to a URL already requested, DEPTH_LIMIT): %s",
+            len(urls),
+            ", ".join(urls[:10]) + (" …" if len(urls) > 10 else ""),
+        )
+        # held, or it could be collected before it ran
+        self._closing_rows = asyncio.ensure_future(self._mark_dropped(urls))
+        raise DontCloseSpider
+
+    async def _mark_dropped(self, urls: list[str]) -> None:
+        try:
+            for url in urls:
+                await self._mark(url, "dropped", "dropped by Scrapy without a response")
+        except Exception:  # the rows stay "discovered": the next crawl asks for them again
+            logger.exception("Could not record %d dropped article URLs in the ledger", len(urls))
+
     async def _article_request(self, url: str, lastmod: str | None, listed: bool) -> Request | None:
-        """A request for a possible article, unless the store says nothing changed since or this
-        crawl requested it already."""
+        """A request for a possible article, unless it is on another site, the store says nothing
+        changed since or this crawl requested it already."""
+        if not on_domains(site_of(url), self.allowed_domains):
+            # Scrapy's offsite filter would drop it as it is scheduled, without a word to its errback
+            self.crawler.stats.inc_value("boltwise/discovery/offsite")
+            return None
         if not self.recrawl:
             return self._request(url, self.parse_page, listed=listed)
         assert self.store is not None
@@ -250,6 +296,7 @@ class NewsSpider(Spider):
         if known is None or known[0] != "listing":  # a listing stays one: fetched again each crawl
             await self.store.discover(url, lastmod, known[0] if known else None)
         self.requested[url] = lastmod
+        self.unanswered.add(url)
         request = self._request(url, self.parse_page, listed=listed, meta=meta)
         request.headers.update(headers)
         return request
@@ -292,9 +339,14 @@ class NewsSpider(Spider):
             await self.store.mark(url, state, reason)
 
 
-def _sitemap(body: bytes, url: str, max_links: int) -> discovery.Listing:
+def _sitemap(body: bytes, url: str, max_links: int, max_size: int) -> discovery.Listing:
     if body[:2] == b"\x1f\x8b":  # .xml.gz sitemaps, served without Content-Encoding
-        body = gunzip(body, max_size=discovery.MAX_SITEMAP_BYTES)
+        try:
+            body = gunzip(body, max_size=max_size)
+        except ValueError as exc:  # Scrapy's own "larger than max_size"
+            raise discovery.MalformedDocument(f"more than DOWNLOAD_MAXSIZE={max_size} bytes gunzipped") from exc
+        except (OSError, EOFError, struct.error) as exc:
+            raise discovery.MalformedDocument(f"not valid gzip ({exc})") from exc
     return discovery.parse_sitemap(body, url, max_links)
 
 
