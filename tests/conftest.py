@@ -86,6 +86,16 @@ def crawl(tmp_path: Path, *args: str, wrapper: list[str] | None = None) -> Crawl
     return CrawlResult(proc.returncode, proc.stderr, items)
 
 
+def respond(handler, status: int, body: bytes, headers: list[tuple[str, str]]) -> None:
+    """Answer a request in a test's own HTTP server (a BaseHTTPRequestHandler)."""
+    handler.send_response(status)
+    for name, value in headers:
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 POSTGRES = os.environ.get("BOLTWISE_TEST_POSTGRES_URI")
 
 

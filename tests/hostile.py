@@ -12,7 +12,6 @@ import gzip
 import json
 import zlib
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -21,6 +20,7 @@ from warcio.warcwriter import WARCWriter
 from boltwise.snapshot import SavedResponse, save
 
 from .conftest import FIXTURES
+from .warcs import add, http, write_warc
 
 HOST = "https://hostile.example"
 GOOD_TEXT = "Mark Rutte dankte Donald Trump"  # in the good article, stored in the same run as every case
@@ -236,27 +236,26 @@ def build_site(directory: Path) -> tuple[list[Case], list[str]]:
     archive = directory / "archive.warc"
     with archive.open("wb") as stream:
         writer = WARCWriter(stream, gzip=False)
-        writer.write_record(
-            writer.create_warc_record(
-                "dns:hostile.example",
-                "response",
-                payload=BytesIO(b"hostile.example. A 1.2.3.4\n"),
-                length=27,
-                warc_content_type="text/dns",
-            )
+        add(
+            writer,
+            "dns:hostile.example",
+            "response",
+            b"hostile.example. A 1.2.3.4\n",
+            warc_content_type="text/dns",
         )
-        body = page("Aus dem Archiv").encode()
-        http = StatusAndHeaders("200 OK", HTML, protocol="HTTP/1.1")
-        writer.write_record(
-            writer.create_warc_record(
-                HOST + "/archived.html", "response", payload=BytesIO(body), length=len(body), http_headers=http
-            )
+        add(
+            writer,
+            HOST + "/archived.html",
+            "response",
+            page("Aus dem Archiv").encode(),
+            http_headers=http(200, HTML),
         )
-        long = page("Abgeschnitten" * 500).encode()
-        writer.write_record(
-            writer.create_warc_record(
-                HOST + "/cut.html", "response", payload=BytesIO(long), length=len(long), http_headers=http
-            )
+        add(
+            writer,
+            HOST + "/cut.html",
+            "response",
+            page("Abgeschnitten" * 500).encode(),
+            http_headers=http(200, HTML),
         )
     archive.write_bytes(archive.read_bytes()[:-2000])
     listed.append(HOST + "/archived.html")
@@ -324,51 +323,41 @@ def build_files(directory: Path) -> list[Case]:
     )
     # one WARC holding every kind of trouble, and pages before and after it
     archive = directory / "crawl.warc.gz"
-    http = StatusAndHeaders("200 OK", HTML, protocol="HTTP/1.1")
+    ok = http(200, HTML)
     with archive.open("wb") as stream:
         writer = WARCWriter(stream, gzip=True)
-
-        def record(uri, kind, payload, **kwargs):
-            writer.write_record(
-                writer.create_warc_record(uri, kind, payload=BytesIO(payload), length=len(payload), **kwargs)
-            )
-
         writer.write_record(writer.create_warcinfo_record("crawl.warc.gz", {"software": "hostile"}))
-        record("dns:archiv.example", "response", b"archiv.example. A 1.2.3.4\n", warc_content_type="text/dns")
-        record(
-            "https://archiv.example/",
-            "request",
-            b"",
-            http_headers=StatusAndHeaders("GET / HTTP/1.1", [], is_http_request=True),
-        )
-        bomb = StatusAndHeaders("200 OK", [*HTML, ("Content-Encoding", "gzip")], protocol="HTTP/1.1")
-        record("https://archiv.example/bomb.html", "response", zeros_gzipped(64), http_headers=bomb)
-        record(
-            "https://archiv.example/vorher.html", "response", page("Vor dem Schaden").encode(), http_headers=http
-        )
-        untyped = StatusAndHeaders("200 OK", [], protocol="HTTP/1.1")
-        record(
-            "https://archiv.example/untyped.html",
+        add(writer, "dns:archiv.example", "response", b"archiv.example. A 1.2.3.4\n", warc_content_type="text/dns")
+        request = StatusAndHeaders("GET / HTTP/1.1", [], is_http_request=True)
+        add(writer, "https://archiv.example/", "request", b"", http_headers=request)
+        bomb = http(200, [*HTML, ("Content-Encoding", "gzip")])
+        add(writer, "https://archiv.example/bomb.html", "response", zeros_gzipped(64), http_headers=bomb)
+        add(
+            writer,
+            "https://archiv.example/vorher.html",
             "response",
-            page("Ohne Typ im Archiv").encode(),
-            http_headers=untyped,
+            page("Vor dem Schaden").encode(),
+            http_headers=ok,
         )
-        record(
-            "https://archiv.example/", "metadata", b"via: hostile\n", warc_content_type="application/warc-fields"
+        untyped = page("Ohne Typ im Archiv").encode()
+        add(writer, "https://archiv.example/untyped.html", "response", untyped, http_headers=http(200, []))
+        add(
+            writer,
+            "https://archiv.example/",
+            "metadata",
+            b"via: hostile\n",
+            warc_content_type="application/warc-fields",
         )
     members = archive.read_bytes()
     with archive.open("ab") as stream:
         stream.write(b"\x1f\x8b\x08" + bytes(500))  # a damaged gzip member
         writer = WARCWriter(stream, gzip=True)
-        body = page("Nach dem Schaden").encode()
-        writer.write_record(
-            writer.create_warc_record(
-                "https://archiv.example/nachher.html",
-                "response",
-                payload=BytesIO(body),
-                length=len(body),
-                http_headers=http,
-            )
+        add(
+            writer,
+            "https://archiv.example/nachher.html",
+            "response",
+            page("Nach dem Schaden").encode(),
+            http_headers=ok,
         )
     assert len(archive.read_bytes()) > len(members)
     for kind in ("dns", "warcinfo", "request", "metadata"):
@@ -388,19 +377,10 @@ def build_files(directory: Path) -> list[Case]:
         ("record after the damage", "https://archiv.example/nachher.html", "Nach dem Schaden"),
     ):
         cases.append(Case(name, url, "boltwise/extract/ok", stored=text))
-    cut = directory / "z-cut.warc"
-    with cut.open("wb") as stream:
-        writer = WARCWriter(stream, gzip=False)
-        body = page("Abgeschnitten" * 500).encode()
-        writer.write_record(
-            writer.create_warc_record(
-                "https://archiv.example/cut.html",
-                "response",
-                payload=BytesIO(body),
-                length=len(body),
-                http_headers=http,
-            )
-        )
+    cut = write_warc(
+        directory / "z-cut.warc",
+        [("https://archiv.example/cut.html", 200, HTML, page("Abgeschnitten" * 500).encode())],
+    )
     cut.write_bytes(cut.read_bytes()[:-3000])
     cases.append(Case("truncated WARC record", str(cut), "boltwise/files/error/truncated", log="bytes missing"))
     (directory / "notes.json").write_text(json.dumps({"not": "an article"}))

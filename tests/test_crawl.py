@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import pytest
 
-from .conftest import BOLTWISE_SEEDS, FIXTURES, REPO, body_lines, crawl, seed_lines
+from .conftest import BOLTWISE_SEEDS, FIXTURES, REPO, body_lines, crawl, respond, seed_lines
 from .warcs import write_warc
 
 EXPECTED = FIXTURES / "expected"
@@ -232,13 +232,7 @@ class _Site(BaseHTTPRequestHandler):
         else:
             self._send(404, b"not found", [("Content-Type", "text/plain")])
 
-    def _send(self, status, body, headers):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    _send = respond
 
     def log_message(self, *args):
         pass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import resource
 import zlib
-from io import BytesIO
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -15,7 +14,7 @@ from boltwise import warc
 from boltwise.savedfiles import Page, Skipped, Truncated, read
 from boltwise.snapshot import Snapshot, Unservable
 
-from .warcs import write_warc
+from .warcs import add, http, write_warc
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 GOOD = ("https://w.example/good", 200, HTML, b"<html><body><p>Ein guter Artikel.</p></body></html>")
@@ -76,26 +75,25 @@ def test_gzip_and_chunked_bodies_under_the_cap_are_decoded(tmp_path):
 
 def test_records_that_are_no_http_responses_are_skipped_by_kind(tmp_path):
     path = tmp_path / "types.warc.gz"
-    http = StatusAndHeaders("200 OK", GOOD[2], protocol="HTTP/1.1")
-    request = StatusAndHeaders("GET /good HTTP/1.1", [("Host", "w.example")], is_http_request=True)
+    ok, request = http(200, GOOD[2]), StatusAndHeaders("GET /good HTTP/1.1", [], is_http_request=True)
     with path.open("wb") as stream:
         writer = WARCWriter(stream, gzip=True)
-
-        def record(uri, kind, payload, **kwargs):
-            made = writer.create_warc_record(uri, kind, payload=BytesIO(payload), length=len(payload), **kwargs)
-            writer.write_record(made)
-            return made
-
         writer.write_record(writer.create_warcinfo_record("types.warc.gz", {"software": "test"}))
-        record("dns:w.example", "response", b"w.example. 60 IN A 93.184.215.14\n", warc_content_type="text/dns")
-        record(GOOD[0], "request", b"", http_headers=request)
-        response = record(GOOD[0], "response", GOOD[3], http_headers=http)
-        record(GOOD[0], "metadata", b"via: test\n", warc_content_type="application/warc-fields")
+        add(
+            writer,
+            "dns:w.example",
+            "response",
+            b"w.example. 60 IN A 93.184.215.14\n",
+            warc_content_type="text/dns",
+        )
+        add(writer, GOOD[0], "request", b"", http_headers=request)
+        response = add(writer, GOOD[0], "response", GOOD[3], http_headers=ok)
+        add(writer, GOOD[0], "metadata", b"via: test\n", warc_content_type="application/warc-fields")
         digest = response.rec_headers.get_header("WARC-Payload-Digest")
         writer.write_record(
-            writer.create_revisit_record(GOOD[0], digest, GOOD[0], "2026-11-21T06:00:00Z", http_headers=http)
+            writer.create_revisit_record(GOOD[0], digest, GOOD[0], "2026-11-21T06:00:00Z", http_headers=ok)
         )
-        record("https://w.example/logo.png", "resource", b"\x89PNG", warc_content_type="image/png")
+        add(writer, "https://w.example/logo.png", "resource", b"\x89PNG", warc_content_type="image/png")
     items = responses(path)
     assert [type(i).__name__ for i in items].count("WarcResponse") == 1
     assert [i.kind for i in items if isinstance(i, warc.WarcSkip)] == [
