@@ -85,7 +85,9 @@ class CrawlSummary:
     def spider_closed(self) -> None:
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
-        requests, responses = stats.get("downloader/request_count", 0), stats.get("downloader/response_count", 0)
+        requests = stats.get("downloader/request_count", 0)
+        # a robots.txt answer shared with a second request (RobotsTxtOnce) was fetched once
+        responses = stats.get("downloader/response_count", 0) - stats.get("boltwise/robots/shared", 0)
         items = stats.get("item_scraped_count", 0)
         not_fetched = _grouped(stats, "boltwise/fetch/")
         parts = [f"{responses} responses to {requests} requests"] if requests else []
@@ -114,8 +116,9 @@ class CrawlSummary:
             )
         elif not items and unchanged:
             logger.info(
-                "Nothing new: the %d articles listed are stored already and were not announced as changed"
-                " (another BOLTWISE_STORE_URI, or BOLTWISE_RECRAWL_ENABLED=False, crawls them again)",
+                "Nothing new: the %d entries feeds, sitemaps and listings gave are articles stored already,"
+                " none announced as changed (another BOLTWISE_STORE_URI, or BOLTWISE_RECRAWL_ENABLED=False,"
+                " crawls them again)",
                 unchanged,
             )
 

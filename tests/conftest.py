@@ -56,8 +56,11 @@ class CrawlResult:
         return None
 
 
-def crawl(tmp_path: Path, *args: str, wrapper: list[str] | None = None) -> CrawlResult:
-    """Run ``scrapy crawl ARGS -O out.jsonl`` in a subprocess, as a user would."""
+def crawl(
+    tmp_path: Path, *args: str, wrapper: list[str] | None = None, log_level: str | None = "INFO"
+) -> CrawlResult:
+    """Run ``scrapy crawl ARGS -O out.jsonl`` in a subprocess, as a user would (``log_level``
+    None: the project's own)."""
     run = len(list(tmp_path.glob("out-*")))
     out = tmp_path / f"out-{run}.jsonl"
     if not any(arg.startswith("BOLTWISE_STORE_URI=") for arg in args):
@@ -74,8 +77,7 @@ def crawl(tmp_path: Path, *args: str, wrapper: list[str] | None = None) -> Crawl
             *args,
             "-O",
             str(out),
-            "-s",
-            "LOG_LEVEL=INFO",
+            *(["-s", f"LOG_LEVEL={log_level}"] if log_level else []),
         ],
         cwd=REPO,
         capture_output=True,

@@ -174,10 +174,19 @@ def build_site(directory: Path) -> tuple[list[Case], list[str]]:
         "redirect loop",
         "/loop-a.html",
         b"",
-        "boltwise/fetch/dropped/filtered",
-        "dropped by Scrapy without a response",
+        "boltwise/fetch/dropped/duplicate",
+        "it redirects to a URL this crawl requested already",
         headers=[("Location", loop_b)],
         status=302,
+    )
+    reported(
+        "redirect to another site",
+        "/away.html",
+        b"",
+        "boltwise/fetch/dropped/filtered",
+        "dropped by Scrapy without a response",
+        headers=[("Location", "https://elsewhere.example/away.html")],
+        status=301,
     )
     # discovery documents: one bad entry, a cut-off feed, no XML at all, a bomb, a listing of 5,000 links
     bad = "".join(f"<url><loc>{loc}</loc></url>" for loc in ("http://[oops", "javascript:alert(1)", "/good.html"))

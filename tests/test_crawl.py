@@ -14,6 +14,8 @@ from typing import ClassVar
 
 import pytest
 
+from boltwise.snapshot import SavedResponse, save
+
 from .conftest import BOLTWISE_SEEDS, FIXTURES, REPO, body_lines, crawl, respond, seed_lines
 from .warcs import write_warc
 
@@ -90,6 +92,7 @@ def test_recrawl_emits_only_the_revision(tmp_path):
     again = crawl(tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", "-s", store)
     # incremental: nothing announced a change, so no article page is even requested
     assert again.items == [] and again.stat("boltwise/discovery/article") is None
+    assert "Nothing new: the 18 entries feeds, sitemaps and listings gave are articles stored already" in again.log
     assert again.stat("boltwise/recrawl/skipped_unchanged") >= 6
     # the same robots.txt, feed, sitemaps and listings as the first crawl; the six article URLs not
     first_articles = first.stat("boltwise/discovery/article")
@@ -398,3 +401,94 @@ def test_recrawl_asks_conditionally_and_keeps_the_stored_article_on_304(tmp_path
     assert second.items == []
     assert second.stat("boltwise/recrawl/changed") == 1
     assert second.stat("boltwise/recrawl/not_modified") == 1
+
+
+def test_a_crawl_logs_a_summary_and_little_else_by_default(tmp_path):
+    result = crawl(tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", log_level=None)
+    assert result.returncode == 0 and len(result.items) == 4
+    assert " DEBUG: " not in result.log  # no request or item dumped line by line
+    assert "Crawl summary: 18 responses to 18 requests; 4 items; items dropped: DuplicateUrl 2" in result.log
+    # robots.txt is read once: by Scrapy's robots middleware, and handed to the spider for its sitemaps
+    assert result.stat("robotstxt/request_count") == 1 and result.stat("boltwise/robots/shared") == 1
+
+
+def test_robots_txt_that_forbids_what_the_crawl_needs_says_so(tmp_path):
+    closed = tmp_path / "closed"
+    text = [("Content-Type", "text/plain")]
+    save(closed, SavedResponse("https://closed.example/robots.txt", 200, text, b"User-agent: *\nDisallow: /\n"))
+    result = crawl(
+        tmp_path, "news", "-a", "site=https://closed.example/", "-a", "feed=https://closed.example/feed/",
+        "-s", f"BOLTWISE_REPLAY_DIR={closed}",
+    )  # fmt: skip
+    assert result.returncode == 0 and result.items == []
+    forbidden = [line for line in result.log.splitlines() if "WARNING: robots.txt forbids" in line]
+    # the home page, the feed and the usual sitemap paths tried when robots.txt names none
+    assert len(forbidden) == 5 and all(
+        line.endswith("which this crawl needs (ROBOTSTXT_OBEY)") for line in forbidden
+    )
+    assert result.stat("boltwise/fetch/dropped/robots") == 5
+
+
+def test_unfetchable_articles_are_not_requested_again_at_the_next_start(tmp_path):
+    site = tmp_path / "gone"
+    missing = "".join(f"<url><loc>https://gone.example/{n}.html</loc></url>" for n in range(30))
+    xml = [("Content-Type", "application/xml")]
+    save(site, SavedResponse("https://gone.example/sitemap.xml", 200, xml, f"<urlset>{missing}</urlset>".encode()))
+    store = f"BOLTWISE_STORE_URI=sqlite:///{tmp_path}/state.sqlite3"
+    args = (
+        "news",
+        "-a",
+        "sitemap=https://gone.example/sitemap.xml",
+        "-s",
+        f"BOLTWISE_REPLAY_DIR={site}",
+        "-s",
+        store,
+    )
+    first = crawl(tmp_path, *args)
+    assert first.stat("boltwise/replay/miss") == 31 and first.stat("boltwise/fetch/dropped/http_404") == 30
+    again = crawl(tmp_path, *args)
+    assert again.stat("boltwise/ledger/resumed") is None  # dropped, with the reason: not unfinished
+    assert again.stat("boltwise/recrawl/skipped_unchanged") == 30
+    assert again.stat("downloader/request_count") == 2  # robots.txt and the sitemap
+
+
+class _Folders(BaseHTTPRequestHandler):
+    """A page that is also the folder of another page: /x.html and /x.html/amp/."""
+
+    def do_GET(self):
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if self.path == "/feed.xml":
+            links = "".join(f"<item><link>{base}{path}</link></item>" for path in ("/x.html", "/x.html/amp/"))
+            respond(
+                self,
+                200,
+                f"<rss><channel>{links}</channel></rss>".encode(),
+                [("Content-Type", "application/rss+xml")],
+            )
+        elif self.path in ("/x.html", "/x.html/amp/"):
+            page = _Site.article.replace(b"Rutte diskutierte", b"Rutte diskutierte (" + self.path.encode() + b")")
+            respond(self, 200, page, [("Content-Type", "text/html; charset=utf-8")])
+        else:
+            respond(self, 404, b"", [("Content-Type", "text/plain")])
+
+    log_message = _Site.log_message
+
+
+def test_recording_keeps_a_page_that_is_also_a_folder(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Folders)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    feed = f"http://127.0.0.1:{server.server_port}/feed.xml"
+    record = tmp_path / "recorded"
+    no_dedup = ("-s", "BOLTWISE_DEDUP_ENABLED=False")
+    try:
+        live = crawl(
+            tmp_path, "news", "-a", f"feed={feed}", "-s", f"BOLTWISE_RECORD_DIR={record}", *no_dedup,
+            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "BOLTWISE_EGRESS_ALLOW=127.0.0.1",
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert live.returncode == 0 and len(live.items) == 2, live.log
+    assert live.stat("boltwise/record/saved") == 4 and live.stat("boltwise/record/failed") is None
+    replayed = crawl(tmp_path, "news", "-a", f"feed={feed}", "-s", f"BOLTWISE_REPLAY_DIR={record}", *no_dedup)
+    assert replayed.items == live.items and replayed.stat("boltwise/replay/miss") is None

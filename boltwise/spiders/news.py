@@ -74,7 +74,7 @@ class NewsSpider(Spider):
         self.requested: dict[str, str | None] = {}
         # those of them whose request has ended neither in parse_page nor in fetch_failed yet
         self.unanswered: set[str] = set()
-        self._closing_rows: asyncio.Task[None] | None = None
+        self._writing: set[asyncio.Task[None]] = set()  # ledger rows of requests Scrapy dropped
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -89,6 +89,7 @@ class NewsSpider(Spider):
         live = not config.getlist(spider.settings, "BOLTWISE_REPLAY_DIR")
         spider.parser = ThreadPoolExecutor(1, thread_name_prefix="boltwise-discovery") if live else None
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -97,11 +98,10 @@ class NewsSpider(Spider):
             self.store = await store_for(self.crawler)
             # a crawl that was cut short: its unfinished article URLs first
             for url in await self.store.unfinished():
-                if url.startswith(("http://", "https://")):
+                if url.startswith(("http://", "https://")) and (request := self._page_request(url, listed=True)):
                     self.crawler.stats.inc_value("boltwise/ledger/resumed")
-                    self.requested[url] = None
                     self.unanswered.add(url)
-                    yield self._request(url, self.parse_page, listed=True)
+                    yield request
         self.recrawl = self.store is not None and config.getbool(self.settings, "BOLTWISE_RECRAWL_ENABLED")
         for site in self.sites:
             # any status: a site without robots.txt (404) still gets the usual sitemap paths tried
@@ -109,13 +109,29 @@ class NewsSpider(Spider):
             yield self._request(
                 urljoin(site, "/robots.txt"), self.parse_robots, site=site, start=True, meta=robots
             )
-            yield self._request(site, self.parse_page, listed=False, start=True)
+            if request := self._page_request(site, listed=False, start=True):
+                yield request
         for url in self.sitemaps:
             yield self._request(url, self.parse_sitemap, start=True)
         for url in self.feeds:
             yield self._request(url, self.parse_feed, start=True)
         for url in self.urls:
-            yield self._request(url, self.parse_page, listed=True, start=True)
+            if request := self._page_request(url, listed=True, start=True):
+                yield request
+
+    def _page_request(
+        self, url: str, listed: bool, *, start: bool = False, meta: dict | None = None
+    ) -> Request | None:
+        """A request for a page, an article or a listing, unless this crawl requested it already.
+
+        Asked here rather than left to Scrapy's duplicate filter, which drops a request without a
+        word to its errback: a page listed as an article after it was requested as a listing (a
+        home page in a sitemap) would never hear of it.
+        """
+        if url in self.requested:
+            return None
+        self.requested[url] = None
+        return self._request(url, self.parse_page, listed=listed, start=start, meta=meta)
 
     def _request(
         self,
@@ -206,7 +222,8 @@ class NewsSpider(Spider):
         stats.inc_value("boltwise/discovery/listing")
         await self._mark(source, "listing")
         for entry in listing.follow:
-            yield self._request(entry.url, self.parse_page, listed=False)
+            if request := self._page_request(entry.url, listed=False):
+                yield request
         for entry in listing.pages:
             if request := await self._article_request(entry.url, None, listed=False):
                 yield request
@@ -236,32 +253,38 @@ class NewsSpider(Spider):
             self.unanswered.discard(_source(request))
             await self._mark(_source(request), outcome.state, outcome.reason)
 
+    def request_dropped(self, request: Request) -> None:
+        """Scrapy's duplicate filter refused a request: for an article, a redirect to a URL this
+        crawl requested already (its errback hears nothing of it)."""
+        if (source := _source(request)) in self.unanswered:
+            self._close_rows([source], "duplicate", "it redirects to a URL this crawl requested already")
+
     def idle(self) -> None:
         """When nothing is left to do, close the ledger rows of article requests that never came back.
 
-        Scrapy drops some requests without a word to their errback: a redirect to another site, or
-        to a URL this crawl requested already (a redirect loop above all, which would otherwise be
-        resumed at every start), one past DEPTH_LIMIT. The crawl is held open until their rows are
-        written.
+        Scrapy drops some requests without a word to their errback: a redirect to another site, a
+        request past DEPTH_LIMIT. Left "discovered", they would be requested again at every start.
+        The crawl is held open until the rows are written.
         """
-        if not self.unanswered or self.store is None:
-            return
-        urls, self.unanswered = sorted(self.unanswered), set()
-        self.crawler.stats.inc_value("boltwise/fetch/dropped/filtered", len(urls))
-        logger.info(
-            "%d article requests dropped by Scrapy without a response (a redirect to another site or"
-            " to a URL already requested, DEPTH_LIMIT): %s",
-            len(urls),
-            ", ".join(urls[:10]) + (" …" if len(urls) > 10 else ""),
-        )
-        # held, or it could be collected before it ran
-        self._closing_rows = asyncio.ensure_future(self._mark_dropped(urls))
-        raise DontCloseSpider
+        if self.unanswered:
+            reason = "dropped by Scrapy without a response (a redirect to another site, DEPTH_LIMIT)"
+            self._close_rows(sorted(self.unanswered), "filtered", reason)
+        if self._writing:
+            raise DontCloseSpider
 
-    async def _mark_dropped(self, urls: list[str]) -> None:
+    def _close_rows(self, urls: list[str], kind: str, reason: str) -> None:
+        self.unanswered.difference_update(urls)
+        self.crawler.stats.inc_value(f"boltwise/fetch/dropped/{kind}", len(urls))
+        logger.info("Not fetched (%s): %s", reason, ", ".join(urls[:10]) + (" …" if len(urls) > 10 else ""))
+        if self.store is not None:
+            task = asyncio.ensure_future(self._mark_dropped(urls, reason))
+            self._writing.add(task)  # held until done: a task nobody holds may be collected
+            task.add_done_callback(self._writing.discard)
+
+    async def _mark_dropped(self, urls: list[str], reason: str) -> None:
         try:
             for url in urls:
-                await self._mark(url, "dropped", "dropped by Scrapy without a response")
+                await self._mark(url, "dropped", reason)
         except Exception:  # the rows stay "discovered": the next crawl asks for them again
             logger.exception("Could not record %d dropped article URLs in the ledger", len(urls))
 
@@ -272,16 +295,16 @@ class NewsSpider(Spider):
             # Scrapy's offsite filter would drop it as it is scheduled, without a word to its errback
             self.crawler.stats.inc_value("boltwise/discovery/offsite")
             return None
-        if not self.recrawl:
-            return self._request(url, self.parse_page, listed=listed)
-        assert self.store is not None
         if url in self.requested:
             # listed again (feed, sitemap and listing pages overlap): its request is made already,
             # and its ledger state may be past "discovered" by now, so it is left alone
-            if lastmod and _newer(lastmod, self.requested[url]):
+            if self.store is not None and self.recrawl and lastmod and _newer(lastmod, self.requested[url]):
                 self.requested[url] = lastmod
                 await self.store.announced(url, lastmod)
             return None
+        if not self.recrawl:
+            return self._page_request(url, listed)
+        assert self.store is not None
         known = await self.store.ledger(url)
         headers, meta = {}, {}
         if known is not None:
@@ -295,9 +318,10 @@ class NewsSpider(Spider):
                 self.crawler.stats.inc_value("boltwise/recrawl/changed")
         if known is None or known[0] != "listing":  # a listing stays one: fetched again each crawl
             await self.store.discover(url, lastmod, known[0] if known else None)
+        request = self._page_request(url, listed, meta=meta)
+        assert request is not None  # not requested yet: asked above
         self.requested[url] = lastmod
         self.unanswered.add(url)
-        request = self._request(url, self.parse_page, listed=listed, meta=meta)
         request.headers.update(headers)
         return request
 
