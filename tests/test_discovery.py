@@ -88,11 +88,11 @@ def test_an_article_listed_again_after_it_was_stored_keeps_its_state(tmp_path):
         crawler = get_crawler(NewsSpider, {"BOLTWISE_STORE_URI": f"sqlite:///{tmp_path}/s.sqlite3"})
         crawler.spider = spider = NewsSpider.from_crawler(crawler, site="https://news.example/")
         _ = [request async for request in spider.start()]
-        store = spider.store
-        first = await spider._article_request(url, None, listed=True)  # from the feed
+        store = spider.frontier.store
+        first = await spider.frontier.article(url, None, listed=True)  # from the feed
         await store.mark(url, "fetched")
         await store.mark(url, "stored")
-        again = await spider._article_request(url, "2025-03-15T10:00:00+00:00", listed=True)  # sitemap
+        again = await spider.frontier.article(url, "2025-03-15T10:00:00+00:00", listed=True)  # sitemap
         ledger = await store.ledger(url)
         await store.close()
         return first, again, ledger
