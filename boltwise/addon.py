@@ -41,6 +41,8 @@ NEEDS = {
     "boltwise.middlewares.RecordMiddleware": "BOLTWISE_RECORD_DIR",
     "boltwise.extensions.StatsFile": "BOLTWISE_STATS_FILE",
 }
+# and these unless their switch is on
+SWITCHED = {"boltwise.middlewares.RobotsTxtOnce": "ROBOTSTXT_OBEY"}
 
 SAFE_DEFAULTS = {
     "USER_AGENT": f"boltwise/{__version__} (news-ingestion crawler; Scrapy)",
@@ -86,7 +88,10 @@ class Boltwise:
             ("EXTENSIONS", EXTENSIONS),
         ):
             for path, order in components.items():
-                if path not in NEEDS or settings.get(NEEDS[path]):
-                    settings[name][path] = order
+                if path in NEEDS and not settings.get(NEEDS[path]):
+                    continue
+                if path in SWITCHED and not settings.getbool(SWITCHED[path]):
+                    continue
+                settings[name][path] = order
         if config.getbool(settings, "BOLTWISE_EXTRACT_ENABLED"):
             warm_up()  # the extraction workers' fork server boots while Scrapy sets up the crawl

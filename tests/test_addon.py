@@ -2,7 +2,7 @@
 
 from scrapy.settings import Settings
 
-from boltwise.addon import NEEDS, Boltwise
+from boltwise.addon import NEEDS, SWITCHED, Boltwise
 
 
 def installed(**overrides: str) -> set[str]:
@@ -18,3 +18,9 @@ def test_components_that_need_a_path_are_installed_only_with_one(tmp_path):
     for component, setting in NEEDS.items():
         assert component not in plain
         assert component in installed(**{setting: str(tmp_path)})
+
+
+def test_components_that_need_a_switch_are_installed_only_when_it_is_on():
+    for component, switch in SWITCHED.items():
+        assert component in installed()  # the add-on's own safe default turns ROBOTSTXT_OBEY on
+        assert component not in installed(**{switch: "False"})
