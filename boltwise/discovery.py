@@ -57,7 +57,7 @@ class Listing:
         if len(entries) >= self.max_links:
             self.cut += 1  # counted, not even resolved: a hostile page may hold millions
             return
-        url = _absolute(self.base_url, href)
+        url = absolute_url(self.base_url, href)
         if url is None:
             self.skipped += 1
         elif url not in self._seen:
@@ -65,7 +65,9 @@ class Listing:
             entries.append(Entry(url, lastmod))
 
 
-def _absolute(base_url: str, href: str | None) -> str | None:
+def absolute_url(base_url: str, href: str | None) -> str | None:
+    """``href`` made absolute against ``base_url``, without fragment; None unless it is a usable
+    http(s) URL with a host and at most MAX_URL_LENGTH characters."""
     if not href or not href.strip():
         return None
     try:

@@ -492,3 +492,10 @@ def test_recording_keeps_a_page_that_is_also_a_folder(tmp_path):
     assert live.stat("boltwise/record/saved") == 4 and live.stat("boltwise/record/failed") is None
     replayed = crawl(tmp_path, "news", "-a", f"feed={feed}", "-s", f"BOLTWISE_REPLAY_DIR={record}", *no_dedup)
     assert replayed.items == live.items and replayed.stat("boltwise/replay/miss") is None
+
+
+@pytest.mark.parametrize("start", ["ftp://x.example/", "http://[oops/", "not a url"])
+def test_a_start_url_that_is_no_http_url_stops_the_crawl_with_a_clear_error(tmp_path, start):
+    result = crawl(tmp_path, "news", "-a", f"url={start}")
+    assert result.returncode == 1
+    assert f"not a usable http(s) URL: {start!r}" in result.log and "RuntimeError" not in result.log

@@ -62,8 +62,8 @@ class NewsSpider(Spider):
         if not starts:
             raise ValueError(f"the {self.name} spider needs -a site=, -a feed=, -a sitemap= or -a url=")
         for start in starts:
-            if discovery.Listing(start).add(start) or not start.startswith(("http://", "https://")):
-                raise ValueError(f"not an http(s) URL: {start!r}")
+            if discovery.absolute_url(start, start) is None:
+                raise ValueError(f"not a usable http(s) URL: {start!r}")
         # what the user aimed the crawl at: the egress policy allows the ports these name
         self.start_urls = starts
         # staying on the given sites: their hosts and subdomains, www or not

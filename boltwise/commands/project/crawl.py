@@ -25,6 +25,7 @@ class Command(ScrapyCrawl):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         super().run(args, opts)
-        stats = self.crawler.stats if self.crawler is not None else None
-        if stats is not None and stats.get_value(NOTHING_FETCHED):
+        if self.crawler is None or self.crawler_process.bootstrap_failed:  # exit status 1 already
+            return
+        if self.crawler.stats.get_value(NOTHING_FETCHED):
             self.exitcode = 1
