@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -90,8 +91,8 @@ class RecordMiddleware:
         return cls(crawler, Path(directory))
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if "replay-miss" in response.flags:
-            return response  # made up by replay, not something a server said
+        if "replay-miss" in response.flags or "shared" in response.flags:
+            return response  # made up by replay, or recorded already (RobotsTxtOnce)
         headers = [
             (name.decode("latin-1"), value.decode("latin-1"))
             for name, values in response.headers.items()
@@ -213,10 +214,13 @@ class EgressMiddleware:
         resolver.guard(self.policy)
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        if isinstance(exception, CannotResolveHostError | DNSLookupError):
-            host = urlparse_cached(request).hostname or ""
-            refusal = resolver.guard(self.policy).refusal(host)
-            if refusal is not None:
+        if not isinstance(exception, CannotResolveHostError | DNSLookupError):
+            return
+        guard = resolver.guard(self.policy)
+        # the name resolved for the connection: the request's host, or its proxy's
+        proxy = urlsplit(request.meta["proxy"]).hostname if request.meta.get("proxy") else None
+        for host in filter(None, (urlparse_cached(request).hostname, proxy)):
+            if (refusal := guard.refusal(host)) is not None:
                 address, reason = refusal
                 raise self._blocked(request, reason, _what(reason, f"{host} at {address}")) from exception
 

@@ -184,6 +184,16 @@ def test_middleware_names_the_refused_address_of_a_failed_resolution(monkeypatch
     assert crawler.stats.get_value("boltwise/egress/blocked/loopback") == 1
 
 
+def test_a_proxy_on_a_private_address_is_named_when_it_is_refused(monkeypatch):
+    _, mw = middleware()
+    guard = GuardedResolver(_Resolver({"proxy.corp": ["10.1.1.1"]}))
+    monkeypatch.setattr(resolver, "guard", lambda policy: guard.policies.append(policy) or guard)
+    guard.resolveHostName(_Receiver(), "proxy.corp", 3128)  # the proxy is what the connection resolves
+    request = Request("http://news.test:8081/a", meta={"proxy": "http://proxy.corp:3128"})
+    with pytest.raises(EgressBlocked, match="private address: proxy.corp at 10.1.1.1"):
+        mw.process_exception(request, CannotResolveHostError("no results for hostname lookup"))
+
+
 def test_off_when_disabled():
     crawler = get_crawler(NewsSpider, settings_dict={"BOLTWISE_EGRESS_ENABLED": False})
     with pytest.raises(NotConfigured):
