@@ -188,8 +188,9 @@ def test_a_proxy_on_a_private_address_is_named_when_it_is_refused(monkeypatch):
     _, mw = middleware()
     guard = GuardedResolver(_Resolver({"proxy.corp": ["10.1.1.1"]}))
     monkeypatch.setattr(resolver, "guard", lambda policy: guard.policies.append(policy) or guard)
-    guard.resolveHostName(_Receiver(), "proxy.corp", 3128)  # the proxy is what the connection resolves
     request = Request("http://news.test:8081/a", meta={"proxy": "http://proxy.corp:3128"})
+    assert mw.process_request(request) is None
+    guard.resolveHostName(_Receiver(), "proxy.corp", 3128)  # the proxy is what the connection resolves
     with pytest.raises(EgressBlocked, match="private address: proxy.corp at 10.1.1.1"):
         mw.process_exception(request, CannotResolveHostError("no results for hostname lookup"))
 
