@@ -8,6 +8,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
+from w3lib.url import safe_url_string
 
 from boltwise.metadata import iso_datetime, read_metadata
 
@@ -67,17 +68,19 @@ class Listing:
 
 def absolute_url(base_url: str, href: str | None) -> str | None:
     """``href`` made absolute against ``base_url``, without fragment; None unless it is a usable
-    http(s) URL with a host and at most MAX_URL_LENGTH characters."""
+    http(s) URL: a host, a port that is a number, at most MAX_URL_LENGTH characters once escaped
+    as Scrapy escapes it."""
     if not href or not href.strip():
         return None
     try:
-        url = urljoin(base_url, href.strip())
+        url = safe_url_string(urljoin(base_url, href.strip()).split("#")[0])
         parts = urlsplit(url)  # urljoin lets some broken URLs through that urlsplit refuses
+        parts.port  # noqa: B018 - raises for a port that is out of range or no number, as Request() would
     except ValueError:  # e.g. "http://[oops": one bad entry must not cost the others
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL_LENGTH:
         return None
-    return url.split("#")[0]
+    return url
 
 
 def robots_sitemaps(text: str, base_url: str, max_links: int = MAX_LINKS) -> Listing:

@@ -8,15 +8,12 @@ a WARC record that holds no page to ingest (a redirect, an image, a request reco
 
 from __future__ import annotations
 
-import gzip
-import io
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from boltwise import warc
+from boltwise import contentcoding, warc
 from boltwise.items import Article, Page
 from boltwise.textcodec import UndecodableError, decode, is_html
 
@@ -111,13 +108,11 @@ def _load(path: Path, max_bytes: int) -> bytes:
     data = path.read_bytes()
     if path.name.lower().endswith(".gz"):
         try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-                # read one byte past the cap to tell "exactly at the cap" from "over it"
-                data = stream.read(max_bytes + 1 if max_bytes else -1)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise BrokenFile(f"not valid gzip: {exc}") from exc
-        if max_bytes and len(data) > max_bytes:
-            raise TooLarge(f"more than BOLTWISE_FILES_MAX_BYTES={max_bytes} bytes uncompressed")
+            data = contentcoding.decode(data, "gzip", max_bytes)
+        except contentcoding.TooLarge as exc:
+            raise TooLarge(f"more than BOLTWISE_FILES_MAX_BYTES={max_bytes} bytes uncompressed") from exc
+        except contentcoding.Undecodable as exc:
+            raise BrokenFile(f"not valid gzip ({exc})") from exc
         if not data:
             raise EmptyFile("0 bytes uncompressed")
     return data

@@ -69,24 +69,33 @@ class Snapshot:
             for path in sorted(directory.rglob("*.warc")) + sorted(directory.rglob("*.warc.gz")):
                 for record in warc.iter_records(path, bodies=False):
                     if isinstance(record, warc.WarcResponse):
-                        self._index[replay_key(record.uri)] = (path, record.offset)
+                        self._add(record.uri, path, record.offset, f"{path} at offset {record.offset}")
                     elif isinstance(record, warc.WarcSkip):
                         self.skipped[record.kind] += 1
                     else:
                         self.problems.append(f"{path}: {record}")
             for path in sorted(directory.rglob("*" + META_SUFFIX)):
                 url = _saved_url(path)
-                if not isinstance(url, str):
+                if isinstance(url, str):
+                    self._add(url, path, None, str(path))
+                else:
                     self.problems.append(f"{path}: not a meta file with a URL")
-                    continue
-                self._index[replay_key(url)] = (path, None)
+
+    def _add(self, url: str, path: Path, offset: int | None, where: str) -> None:
+        try:
+            self._index[replay_key(url)] = (path, offset)
+        except ValueError as exc:  # "http://[oops": no request could ask for it anyway
+            self.problems.append(f"{where}: not a URL ({url!r}: {exc})")
 
     def __len__(self) -> int:
         return len(self._index)
 
     def get(self, url: str) -> SavedResponse | None:
         """The response saved for ``url``; None when there is none. Raises :class:`Unservable`."""
-        entry = self._index.get(replay_key(url))
+        try:
+            entry = self._index.get(replay_key(url))
+        except ValueError:  # not a URL: nothing was saved under it
+            return None
         if entry is None:
             return None
         path, offset = entry
@@ -182,7 +191,7 @@ def _decode_body(headers: list[tuple[str, str]], body: bytes, max_bytes: int) ->
         return body
     try:
         return contentcoding.decode(body, coding, max_bytes)
-    except Exception:  # Unsupported, TooLarge and each decoder's own errors alike
+    except ValueError:  # Unsupported, TooLarge, Undecodable
         return body
 
 

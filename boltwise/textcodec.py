@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
-
 from charset_normalizer import from_bytes
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
@@ -13,10 +11,18 @@ class UndecodableError(ValueError):
 
 
 def decode(data: bytes, *, content_type: str | None = None, html: bool = True) -> str:
-    """Decode ``data``: BOM, declared charset (header, HTML meta), UTF-8, then detection."""
-    bom_encoding, _ = read_bom(data)
+    """Decode ``data``: BOM, declared charset (header, HTML meta), UTF-8, then detection.
+
+    Each strategy either decodes all of ``data`` strictly or gives way to the next: a BOM before
+    bytes it does not fit, or a declared name that is no codec for text (``undefined``,
+    ``punycode``, ``base64``), is only a wrong guess.
+    """
+    bom_encoding, bom = read_bom(data)
     if bom_encoding:
-        return data.decode(bom_encoding).lstrip("\ufeff")
+        try:
+            return data[len(bom) :].decode(bom_encoding).lstrip("\ufeff")  # and a BOM doubled
+        except UnicodeDecodeError:
+            data = data[len(bom) :]  # a BOM before bytes it does not fit: the rest decides
     declared = http_content_type_encoding(content_type) if content_type else None
     if declared is None and html:
         declared = html_body_declared_encoding(data)
@@ -24,9 +30,8 @@ def decode(data: bytes, *, content_type: str | None = None, html: bool = True) -
         if encoding is None:
             continue
         try:
-            codecs.lookup(encoding)
             return data.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # no such codec, no text codec (base64), bytes it refuses
             continue
     guess = from_bytes(data).best()
     if guess is None or guess.encoding is None:

@@ -183,6 +183,8 @@ def _decoded_body(record: ArcWarcRecord, max_bytes: int) -> bytes:
         raise _Unreadable("encoding", f"body does not decode ({type(exc).__name__}: {exc})") from exc
     if limit is not None and size >= limit:
         raise _Unreadable("too_large", f"decoded body larger than {max_bytes} bytes")
+    if out and not decode.complete:  # a crawler saved a response that was cut off
+        raise _Unreadable("truncated", "the body's compressed stream ends before its end")
     return b"".join(out)
 
 

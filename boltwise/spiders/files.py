@@ -55,8 +55,13 @@ class FilesSpider(Spider):
             records = savedfiles.read(path, max_bytes)
             while True:
                 # one record at a time: a WARC file may hold more pages than fit in memory
-                with charged(stats, "read"):
-                    result = next(records, None)
+                try:
+                    with charged(stats, "read"):
+                        result = next(records, None)
+                except Exception:  # a case the readers do not know yet: this file, not the others
+                    logger.exception("Cannot ingest %s: reading it failed", path)
+                    stats.inc_value("boltwise/files/error/failed")
+                    break
                 if result is None:
                     break
                 if isinstance(result, savedfiles.SavedFileError):

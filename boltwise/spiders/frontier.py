@@ -73,8 +73,14 @@ class Frontier:
         """
         if url in self.requested:
             return None
+        try:
+            request = self.request(url, self.spider.parse_page, listed=listed, start=start, meta=meta)
+        except ValueError as exc:  # a URL Scrapy refuses (discovery lets through only what it accepts)
+            logger.warning("Not a URL to request, skipped: %r (%s)", url, exc)
+            self.stats.inc_value("boltwise/discovery/skipped")
+            return None
         self.requested[url] = None
-        return self.request(url, self.spider.parse_page, listed=listed, start=start, meta=meta)
+        return request
 
     async def article(self, url: str, lastmod: str | None, listed: bool) -> Request | None:
         """A request for a possible article, unless it is on another site, the store says nothing
@@ -103,10 +109,11 @@ class Frontier:
                 headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
                 meta = {"handle_httpstatus_list": [304]} if headers else {}
                 self.stats.inc_value("boltwise/recrawl/changed")
+        request = self.page(url, listed, meta=meta)
+        if request is None:  # not a URL Scrapy would request: no row that no request would close
+            return None
         if known is None or known[0] != "listing":  # a listing stays one: fetched again each crawl
             await self.store.discover(url, lastmod, known[0] if known else None)
-        request = self.page(url, listed, meta=meta)
-        assert request is not None  # not requested yet: asked above
         self.requested[url] = lastmod
         self.unanswered.add(url)
         request.headers.update(headers)
@@ -119,12 +126,17 @@ class Frontier:
             if etag or last_modified:
                 await self.store.validators(url, etag, last_modified)
 
-    def resumed(self, url: str) -> Request | None:
-        """A request for an article URL a crawl that was cut short left unfinished."""
+    async def resumed(self, url: str) -> Request | None:
+        """A request for an article URL a crawl that was cut short left unfinished — on this
+        crawl's sites only: a store may be shared by crawls of other sites, whose rows are theirs."""
+        if not on_domains(site_of(url), self.spider.allowed_domains):
+            return None
         request = self.page(url, listed=True)
-        if request is not None:
-            self.stats.inc_value("boltwise/ledger/resumed")
-            self.unanswered.add(url)
+        if request is None:  # a row no request can close (an older version let such URLs in)
+            await self.mark(url, "dropped", "not a URL to request")
+            return None
+        self.stats.inc_value("boltwise/ledger/resumed")
+        self.unanswered.add(url)
         return request
 
     def answered(self, request: Request) -> str:

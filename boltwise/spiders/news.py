@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import struct
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -14,10 +13,9 @@ from urllib.parse import urljoin
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
-from boltwise import config, discovery
+from boltwise import config, contentcoding, discovery
 from boltwise.cputime import off_reactor
 from boltwise.items import Page
 from boltwise.spiders.frontier import Frontier
@@ -90,7 +88,7 @@ class NewsSpider(Spider):
         if store is not None:
             # a crawl that was cut short: its unfinished article URLs first
             for url in await store.unfinished():
-                if url.startswith(("http://", "https://")) and (request := frontier.resumed(url)):
+                if url.startswith(("http://", "https://")) and (request := await frontier.resumed(url)):
                     yield request
         for site in self.sites:
             # any status: a site without robots.txt (404) still gets the usual sitemap paths tried
@@ -224,10 +222,10 @@ class NewsSpider(Spider):
 def _sitemap(body: bytes, url: str, max_links: int, max_size: int) -> discovery.Listing:
     if body[:2] == b"\x1f\x8b":  # .xml.gz sitemaps, served without Content-Encoding
         try:
-            body = gunzip(body, max_size=max_size)
-        except ValueError as exc:  # Scrapy's own "larger than max_size"
+            body = contentcoding.decode(body, "gzip", max_size)
+        except contentcoding.TooLarge as exc:
             raise discovery.MalformedDocument(f"more than DOWNLOAD_MAXSIZE={max_size} bytes gunzipped") from exc
-        except (OSError, EOFError, struct.error) as exc:
+        except contentcoding.Undecodable as exc:
             raise discovery.MalformedDocument(f"not valid gzip ({exc})") from exc
     return discovery.parse_sitemap(body, url, max_links)
 
@@ -243,6 +241,6 @@ def _fetched_at(response: Response) -> str:
     if date:
         try:
             return parsedate_to_datetime(date.decode("latin-1")).astimezone(UTC).isoformat()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # no date, or one past what datetime holds
             pass
     return datetime.now(UTC).isoformat()
