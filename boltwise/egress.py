@@ -14,6 +14,8 @@ made.
 
 from __future__ import annotations
 
+import re
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
@@ -28,6 +30,8 @@ _NAT64 = ip_network("64:ff9b::/96")
 # RFC 1918 and IPv6 unique-local: "private" in the narrow sense; Python's is_private also covers
 # documentation, benchmarking and future-use ranges, which are reported as "reserved"
 _PRIVATE = tuple(map(ip_network, ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")))
+_IETF = ip_network("192.0.0.0/24")  # protocol assignments: Python's is_global lets 192.0.0.8 through
+_HOST_NAME = re.compile(r"(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")
 
 
 def address_reason(address: IPv4Address | IPv6Address) -> str | None:
@@ -44,7 +48,9 @@ def address_reason(address: IPv4Address | IPv6Address) -> str | None:
     ):
         if hit:
             return reason
-    return None if address.is_global and not address.is_reserved else "reserved"
+    if address.is_global and not address.is_reserved and address not in _IETF:
+        return None
+    return "reserved"
 
 
 def _embedded_ipv4(address: IPv6Address) -> IPv4Address | None:
@@ -84,6 +90,10 @@ class EgressPolicy:
             try:
                 networks.append(ip_network(entry, strict=False))
             except ValueError:
+                if not _HOST_NAME.fullmatch(entry.strip(".")):  # a typo must not pass for a host name
+                    raise ValueError(
+                        f"BOLTWISE_EGRESS_ALLOW: {entry!r} is no CIDR, address or host name"
+                    ) from None
                 hosts.append(entry.strip("."))
         named = set()
         for url in start_urls:
@@ -107,7 +117,7 @@ class EgressPolicy:
         if parts.scheme.lower() not in self.schemes:
             return "scheme"
         try:
-            port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+            port = parts.port if parts.port is not None else DEFAULT_PORTS.get(parts.scheme.lower())
         except ValueError:
             return "port"
         if port not in self.ports:
@@ -115,9 +125,8 @@ class EgressPolicy:
         host = (parts.hostname or "").lower()
         if not host:
             return "host"
-        try:
-            literal = ip_address(host)
-        except ValueError:
+        literal = _ip_literal(host)
+        if literal is None:
             return None  # a name: its addresses are checked as it is resolved
         return self.address_reason(host, literal)
 
@@ -135,3 +144,18 @@ class EgressPolicy:
         if any(parsed in network for network in self.networks if network.version == parsed.version):
             return None
         return address_reason(parsed)
+
+
+def _ip_literal(host: str) -> IPv4Address | IPv6Address | None:
+    """The address a host spelt as an IP address stands for, in the spellings resolvers accept
+    (``127.1``, ``0x7f.0.0.1``, ``2130706433``, ``0177.0.0.1``: what inet_aton reads)."""
+    try:
+        return ip_address(host)
+    except ValueError:
+        pass
+    if not all(part.isalnum() for part in host.split(".")) or not host[0].isdigit():
+        return None  # a name that starts with a letter is a name, even "a1.example"
+    try:
+        return IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None

@@ -41,6 +41,7 @@ class MemoryCeiling:
         start = _vm("VmSize")
         self.limit = start + extra if extra and start is not None else None
         self.start = start or 0
+        self.slack = min(_SLACK, extra // 4)  # a small ceiling must leave the jobs room
         if self.limit is not None:
             resource.setrlimit(resource.RLIMIT_AS, (self.limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
 
@@ -50,7 +51,7 @@ class MemoryCeiling:
         if self.limit is None:
             return False
         peak = _vm("VmPeak")
-        return peak is not None and peak >= self.limit - _SLACK
+        return peak is not None and peak >= self.limit - self.slack
 
     def bloated(self) -> bool:
         """Whether the process holds more than half its headroom after a job: memory a big page

@@ -126,7 +126,8 @@ class RobotsTxtOnce:
     middleware logs a traceback for it).
     """
 
-    KEEP = 64
+    KEEP = 32  # answers, each at most MAX_BYTES: 16 MB at worst, whatever robots.txt sites serve
+    MAX_BYTES = 512 * 1024  # what Google reads of a robots.txt; a bigger one is fetched again
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
@@ -148,7 +149,7 @@ class RobotsTxtOnce:
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if _robots_txt(request):
+        if _robots_txt(request) and len(response.body) <= self.MAX_BYTES:
             self._keep(request.url, response)
         return response
 

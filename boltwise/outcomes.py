@@ -71,6 +71,8 @@ def outcome(exception: BaseException) -> Outcome:
         return Outcome("dropped", "ignored", reason)
     if isinstance(exception, DownloadCancelledError):  # larger than DOWNLOAD_MAXSIZE
         return Outcome("dropped", "too_large", reason)
+    if isinstance(exception, UnicodeError):  # Scrapy decoding a page by a charset no codec can use
+        return Outcome("dropped", "undecodable", reason)
     # Scrapy's download handlers raise its own exception types; Twisted's where they do not wrap them
     if isinstance(exception, CannotResolveHostError | error.DNSLookupError):
         return Outcome("failed", "dns", reason)

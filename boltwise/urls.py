@@ -34,12 +34,17 @@ def canonical_url(url: str) -> str:
 
 def registered_domain(url: str) -> str | None:
     """The domain one registrant controls, by the public suffix list (``www.bbc.co.uk`` →
-    ``bbc.co.uk``, ``x.blogspot.com`` stays itself); for hosts outside the list (IP addresses,
-    ``.test``, ``.example``) the host without ``www.``."""
+    ``bbc.co.uk``, ``x.blogspot.com`` stays itself), in its ASCII (IDNA) form, as Scrapy requests
+    it; for hosts outside the list (IP addresses, ``.test``, ``.example``) the host without
+    ``www.``."""
     try:
-        return extract_domain(url) or site_of(url)
-    except ValueError:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+        if ":" in host:  # an IPv6 address is its own domain
+            return host
+        host = host.encode("idna").decode("ascii")  # münchen.de and xn--mnchen-3ya.de are one site
+    except (ValueError, UnicodeError):
         return None
+    return (extract_domain(f"http://{host}/") or site_of(f"http://{host}/")) if host else None
 
 
 def canonical_trusted(canonical: str, fetched: str, partners: Iterable[tuple[str, str]] = ()) -> bool:
@@ -47,6 +52,9 @@ def canonical_trusted(canonical: str, fetched: str, partners: Iterable[tuple[str
     registered domain, or on one that ``partners`` — (fetched domain or ``*``, canonical domain)
     pairs — allow. Otherwise any site could claim another site's articles (and their place in
     the store) by pointing its ``rel=canonical`` at them."""
+    parts = urlsplit(canonical)
+    if "\\" in canonical or "@" in parts.netloc:
+        return False  # user info or a backslash: browsers and Python disagree on whose host it is
     source, target = registered_domain(fetched), registered_domain(canonical)
     if source is None or target is None:
         return False

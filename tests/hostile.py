@@ -110,6 +110,28 @@ def build_site(directory: Path) -> tuple[list[Case], list[str]]:
         page("Müller äußert sich").encode("latin-1"),
         "Müller äußert sich",
     )
+    stored(
+        "a UTF-8 BOM before latin-1 bytes",
+        "/bom-latin1.html",
+        b"\xef\xbb\xbf" + page("Straße").encode("latin-1"),
+        "Straße",
+        headers=[("Content-Type", "text/html")],
+    )
+    reported(  # Scrapy's own decoding fails on it, before any of boltwise's
+        "a charset no codec decodes text with",
+        "/undefined.html",
+        page("Undefiniert").encode(),
+        "boltwise/fetch/dropped/undecodable",
+        "'undefined' codec",
+        headers=[("Content-Type", "text/html; charset=undefined")],
+    )
+    stored(
+        "a Date header past what a datetime holds",
+        "/far-future.html",
+        page("Zukunft").encode(),
+        "Zukunft",
+        headers=[("Content-Type", "text/html"), ("Date", "Fri, 31 Dec 9999 23:59:59 -0100")],
+    )
     stored("no Content-Type, sniffed", "/untyped.html", page("Ohne Typ").encode(), "Ohne Typ", headers=[])
     # metadata that used to take the page with it
     jsonld = '<script type="application/ld+json">{}</script>'
@@ -189,7 +211,8 @@ def build_site(directory: Path) -> tuple[list[Case], list[str]]:
         status=301,
     )
     # discovery documents: one bad entry, a cut-off feed, no XML at all, a bomb, a listing of 5,000 links
-    bad = "".join(f"<url><loc>{loc}</loc></url>" for loc in ("http://[oops", "javascript:alert(1)", "/good.html"))
+    bad_locs = ("http://[oops", "javascript:alert(1)", "http://hostile.example:99999/port.html", "/good.html")
+    bad = "".join(f"<url><loc>{loc}</loc></url>" for loc in bad_locs)
     reported(
         "sitemap with bad entries",
         "/bad-sitemap.xml",
@@ -228,6 +251,15 @@ def build_site(directory: Path) -> tuple[list[Case], list[str]]:
         zeros_gzipped(64),
         "boltwise/discovery/malformed_sitemap",
         "more than DOWNLOAD_MAXSIZE",
+        XML,
+        listed_=False,
+    )
+    reported(
+        "gzipped sitemap that is no gzip",
+        "/broken-sitemap.xml.gz",
+        b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4,
+        "boltwise/discovery/malformed_sitemap",
+        "not valid gzip",
         XML,
         listed_=False,
     )
@@ -286,7 +318,9 @@ def build_site(directory: Path) -> tuple[list[Case], list[str]]:
     )
     urlset = "".join(f"<url><loc>{url}</loc></url>" for url in listed)
     serve("/sitemap.xml", f"<urlset>{urlset}</urlset>".encode(), XML, listed_=False)
-    sitemaps = ",".join(HOST + p for p in ("/sitemap.xml", "/bad-sitemap.xml", "/bomb-sitemap.xml.gz"))
+    sitemaps = ",".join(
+        HOST + p for p in ("/sitemap.xml", "/bad-sitemap.xml", "/bomb-sitemap.xml.gz", "/broken-sitemap.xml.gz")
+    )
     feeds = ",".join(HOST + p for p in ("/cut-feed.xml", "/no-feed.xml"))
     return cases, ["-a", f"sitemap={sitemaps}", "-a", f"feed={feeds}", "-a", f"url={HOST}/liste/"]
 
@@ -315,6 +349,24 @@ def build_files(directory: Path) -> list[Case]:
             str(directory / "bomb.html.gz"),
             "boltwise/files/error/too_large",
             log="Cannot ingest",
+        )
+    )
+    (directory / "cut.html.gz").write_bytes(gzip.compress(page("Abgeschnitten").encode())[:-30])
+    cases.append(
+        Case(
+            "gzipped page cut off",
+            str(directory / "cut.html.gz"),
+            "boltwise/files/error/broken",
+            log="not valid gzip",
+        )
+    )
+    (directory / "bom-latin1.html").write_bytes(b"\xef\xbb\xbf" + page("Straße").encode("latin-1"))
+    cases.append(
+        Case(
+            "a UTF-8 BOM before latin-1 bytes",
+            str(directory / "bom-latin1.html"),
+            "boltwise/extract/ok",
+            stored="Straße",
         )
     )
     (directory / "binary.txt").write_bytes(bytes(range(256)) * 64)

@@ -14,6 +14,7 @@ from boltwise.discovery import (
     robots_sitemaps,
 )
 from boltwise.spiders.news import NewsSpider
+from boltwise.store import store_for
 
 from .conftest import FIXTURES
 
@@ -154,3 +155,27 @@ def test_read_listing_tells_articles_from_listings_and_refuses_non_html():
     assert len(read_listing(declared, "https://x.example/", listed=False).pages) == 1
     with pytest.raises(UnparseablePage):
         read_listing("", "https://x.example/", listed=False)
+
+
+def test_a_shared_store_resumes_only_this_crawls_sites(tmp_path):
+    """Unfinished rows of another site's crawl in the same store are left to that crawl; a row no
+    request can be made for (an older version let one in) is closed instead of failing start-up."""
+    urls = ("https://news.example/a.html", "https://other.example/b.html", "https://news.example:99999/c")
+
+    async def scenario():
+        crawler = get_crawler(NewsSpider, {"BOLTWISE_STORE_URI": f"sqlite:///{tmp_path}/s.sqlite3"})
+        crawler.spider = NewsSpider.from_crawler(crawler, site="https://other.example/")
+        store = await store_for(crawler)
+        for url in urls:
+            await store.discover(url, None, None)
+        crawler.spider = spider = NewsSpider.from_crawler(crawler, site="https://news.example/")
+        requests = [request async for request in spider.start()]
+        rows = [(await store.ledger(url))[0] for url in urls]
+        await store.close()
+        return requests, rows
+
+    requests, rows = asyncio.run(scenario())
+    assert "https://news.example/a.html" in [r.url for r in requests]
+    assert not any("other.example" in r.url for r in requests)
+    # requested again, this crawl's to finish; the other crawl's, left alone; one no request can ask for
+    assert rows == ["discovered", "discovered", "dropped"]

@@ -79,10 +79,25 @@ POLICY = EgressPolicy.build(
         ("http://169.254.169.254/latest/meta-data/", "link_local"),
         ("http://10.9.9.9/a", None),  # allowed network
         ("http://a.b.intranet.example/a", None),  # allowed host, with its subdomains
+        # what resolvers read as IPv4 addresses (inet_aton), not only the dotted quad
+        ("http://0x7f.0.0.2/a", "loopback"),
+        ("http://2130706434/a", "loopback"),
+        ("http://127.2/a", "loopback"),
+        ("http://0177.0.0.2/a", "loopback"),
+        ("http://0/a", "unspecified"),
+        ("http://1e100.example/a", None),  # a name that starts with a digit is still a name
+        ("http://192.0.0.8/a", "reserved"),
+        ("http://news.test:0/a", "port"),
     ],
 )
 def test_url_reason(url, reason):
     assert POLICY.url_reason(url) == reason
+
+
+@pytest.mark.parametrize("typo", ["10.0.0.0/33", "intranet.example:8080", "intra net", "http://intranet.example"])
+def test_an_allow_list_entry_that_is_nothing_is_refused_at_start(typo):
+    with pytest.raises(ValueError, match="BOLTWISE_EGRESS_ALLOW"):
+        EgressPolicy.build(allow=[typo])
 
 
 def test_allowed_hosts_may_resolve_anywhere_other_hosts_only_to_public_addresses():
@@ -191,7 +206,7 @@ def test_a_proxy_on_a_private_address_is_named_when_it_is_refused(monkeypatch):
     request = Request("http://news.test:8081/a", meta={"proxy": "http://proxy.corp:3128"})
     assert mw.process_request(request) is None
     guard.resolveHostName(_Receiver(), "proxy.corp", 3128)  # the proxy is what the connection resolves
-    with pytest.raises(EgressBlocked, match="private address: proxy.corp at 10.1.1.1"):
+    with pytest.raises(EgressBlocked, match=r"private address: proxy\.corp at 10\.1\.1\.1"):
         mw.process_exception(request, CannotResolveHostError("no results for hostname lookup"))
 
 

@@ -144,6 +144,19 @@ def test_a_canonical_url_on_the_same_site_is_the_key(canonical, fetched):
     )
 
 
+def test_an_international_domain_is_one_site_in_either_spelling():
+    # Scrapy requests the ASCII (IDNA) form; pages tend to declare the Unicode one
+    result = extracted("https://www.münchen.de/a.html", "https://www.xn--mnchen-3ya.de/x.html")
+    assert result.article.declared_canonical is None and result.notes == ()
+
+
+@pytest.mark.parametrize("trick", ["https://victim.example\\@evil.example/a", "https://user@evil.example/a"])
+def test_a_canonical_url_with_user_info_or_a_backslash_is_not_trusted(trick):
+    # browsers and Python's URL parser disagree on whose host such a URL names
+    result = extracted(trick, "https://evil.example/copy.html")
+    assert result.article.url == "https://evil.example/copy.html" and result.article.declared_canonical
+
+
 def test_blogs_on_one_hosting_domain_are_different_sites():
     result = extracted("https://victim.blogspot.com/a.html", "https://evil.blogspot.com/a.html")
     assert result.article.url == "https://evil.blogspot.com/a.html"

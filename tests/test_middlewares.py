@@ -61,6 +61,10 @@ def test_robots_txt_is_fetched_once_and_shared():
     assert mw.process_request(Request(url)) is None  # shared once; a later request downloads again
     assert mw.process_request(Request("https://a.example/page")) is None
     assert crawler.stats.get_value("boltwise/robots/shared") == 1
+    # a robots.txt larger than any a crawler reads is not kept: a site could pin memory with them
+    huge = TextResponse(url, body=b"#" * (RobotsTxtOnce.MAX_BYTES + 1), request=theirs)
+    mw.process_response(theirs, huge)
+    assert mw.process_request(Request(url)) is None
 
 
 def test_an_unreachable_robots_txt_is_one_warning_not_a_traceback(caplog):

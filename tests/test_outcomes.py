@@ -53,6 +53,7 @@ def robots_unavailable() -> RobotsTxtUnavailable:
         (NoRouteError(), "failed", "connection"),
         (ConnectionLost(), "failed", "connection"),
         (robots_unavailable(), "failed", "dns"),  # what kept robots.txt away
+        (UnicodeError("decoding with 'undefined' codec failed"), "dropped", "undecodable"),
         (ValueError("anything else"), "failed", "error"),
     ],
 )

@@ -137,3 +137,14 @@ def test_bodies_over_the_cap_are_not_served(tmp_path):
     with pytest.raises(Unservable) as refused:
         Snapshot([tmp_path], max_bytes=1000).get("https://a.example/big")
     assert refused.value.reason == "too_large"
+
+
+def test_a_saved_url_that_is_no_url_is_left_out(tmp_path):
+    (tmp_path / "bad.meta.json").write_text('{"url": "http://[oops/", "status": 200}')
+    write_warc(
+        tmp_path / "bad.warc", [("http://[oops/x", 200, HTML, b"x"), ("https://w.example/", 200, HTML, b"ok")]
+    )
+    snap = Snapshot([tmp_path])
+    assert len(snap) == 1 and snap.get("https://w.example/").body == b"ok"
+    assert len(snap.problems) == 2 and all("not a URL" in problem for problem in snap.problems)
+    assert snap.get("http://[oops/") is None

@@ -30,11 +30,15 @@ def die() -> None:
 
 
 def hog(megabytes: int) -> int:
-    """Take memory, or fail quietly as lxml and trafilatura do when an allocation fails."""
+    """Take memory as a parser does, a few megabytes at a time; when an allocation fails, give up
+    quietly, as lxml and trafilatura often do."""
+    taken = []
     try:
-        return len(bytearray(megabytes * 2**20))
+        for _ in range(megabytes // 4):
+            taken.append(bytearray(4 * 2**20))
     except MemoryError:
         return -1
+    return 4 * 2**20 * len(taken)
 
 
 _kept = []
@@ -168,6 +172,15 @@ def test_a_job_over_the_memory_ceiling_fails_and_its_worker_is_replaced():
     pool = WorkerPool(1, max_memory=200 * 2**20)
     assert run(pool, scenario) == (20 * 2**20, 20 * 2**20)
     assert pool.replacements["memory"] == 2
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="the memory ceiling needs Linux's /proc")
+def test_a_small_ceiling_still_leaves_small_jobs_their_room():
+    async def scenario(pool):
+        return [await pool.run(hog, 8) for _ in range(3)]
+
+    pool = WorkerPool(1, max_memory=64 * 2**20)
+    assert run(pool, scenario) == [8 * 2**20] * 3 and pool.replacements["memory"] == 0
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="the memory ceiling needs Linux's /proc")

@@ -120,9 +120,8 @@ class NewsSpider(Spider):
             yield self.frontier.request(entry.url, self.parse_sitemap)
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
-        listing = await self._parse(
-            response, "sitemap", _sitemap, response.body, response.url, self.max_links, self.max_size
-        )
+        args = (response.body, response.url, self.max_links, self.max_size)
+        listing = self._report(await self._parse(response, "sitemap", _sitemap, *args), response, "sitemap")
         for entry in listing.follow:
             yield self.frontier.request(entry.url, self.parse_sitemap)
         for entry in listing.pages:
@@ -130,9 +129,8 @@ class NewsSpider(Spider):
                 yield request
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
-        listing = await self._parse(
-            response, "feed", discovery.parse_feed, response.body, response.url, self.max_links
-        )
+        args = (response.body, response.url, self.max_links)
+        listing = self._report(await self._parse(response, "feed", discovery.parse_feed, *args), response, "feed")
         for entry in listing.pages:
             if request := await self.frontier.article(entry.url, entry.lastmod, listed=True):
                 yield request
@@ -152,23 +150,20 @@ class NewsSpider(Spider):
             await frontier.mark(source, "dropped", "not an HTML page")
             return
         try:
-            # one decoding for crawls, replays and saved files: what lxml cannot decode (UTF-16,
-            # EUC, ISO-2022) and latin-1 bytes declared as UTF-8 come out right
-            html = decode(response.body, content_type=content_type)
-            listing = await self._parse(
-                response, "listing", discovery.read_listing, html, response.url, listed, self.max_links
+            html, listing = await self._parse(
+                response, "listing", _read_page, response.body, content_type, response.url, listed, self.max_links
             )
         except (UndecodableError, discovery.UnparseablePage) as exc:
             logger.warning("Unparseable page, skipped: %s (%s)", response.url, exc)
             stats.inc_value("boltwise/discovery/unparseable")
             await frontier.mark(source, "dropped", "unparseable page")
             return
-        if listing is None:
+        if listing is None:  # an article
             stats.inc_value("boltwise/discovery/article")
             await frontier.fetched(source, _header(response, b"ETag"), _header(response, b"Last-Modified"))
             yield Page(source=source, html=html, url=response.url, fetched_at=_fetched_at(response))
             return
-        stats.inc_value("boltwise/discovery/listing")
+        self._report(listing, response, "listing")
         await frontier.mark(source, "listing")
         for entry in listing.follow:
             if request := frontier.page(entry.url, listed=False):
@@ -186,20 +181,19 @@ class NewsSpider(Spider):
         await self.frontier.failed(failure)
 
     async def _parse(self, response: Response, kind: str, parse: Callable[..., Any], *args: Any) -> Any:
-        """``parse(*args)`` off the reactor thread (a listing page or sitemap may be megabytes),
-        reported per document; a sitemap or feed that is not XML at all lists nothing."""
+        """``parse(*args)`` off the reactor thread (a listing page or sitemap may be megabytes); a
+        sitemap or feed that is not XML at all lists nothing."""
         try:
-            listing = await off_reactor(self.crawler.stats, "discover", self.parser, parse, *args)
+            result = await off_reactor(self.crawler.stats, "discover", self.parser, parse, *args)
         except discovery.MalformedDocument as exc:
             logger.error("Malformed %s, nothing salvaged: %s (%s)", kind, response.url, exc)
             self.crawler.stats.inc_value(f"boltwise/discovery/malformed_{kind}")
-            return discovery.Listing(response.url, malformed=True)
-        return listing if listing is None else self._report(listing, response, kind)
+            return discovery.Listing(response.url)  # reported: nothing more to say of it
+        return result
 
     def _report(self, listing: discovery.Listing, response: Response, kind: str) -> discovery.Listing:
         stats = self.crawler.stats
-        if kind != "listing":
-            stats.inc_value(f"boltwise/discovery/{kind}")
+        stats.inc_value(f"boltwise/discovery/{kind}")
         if listing.malformed:
             found = len(listing.pages) + len(listing.follow)
             logger.warning("Malformed %s, %d entries salvaged: %s", kind, found, response.url)
@@ -228,6 +222,18 @@ def _sitemap(body: bytes, url: str, max_links: int, max_size: int) -> discovery.
         except contentcoding.Undecodable as exc:
             raise discovery.MalformedDocument(f"not valid gzip ({exc})") from exc
     return discovery.parse_sitemap(body, url, max_links)
+
+
+def _read_page(
+    body: bytes, content_type: str | None, url: str, listed: bool, max_links: int
+) -> tuple[str, discovery.Listing | None]:
+    """A page's text, and its links if it is a listing (None: an article).
+
+    One decoding for crawls, replays and saved files: what lxml cannot decode (UTF-16, EUC,
+    ISO-2022) and latin-1 bytes declared as UTF-8 come out right.
+    """
+    html = decode(body, content_type=content_type)
+    return html, discovery.read_listing(html, url, listed, max_links)
 
 
 def _header(response: Response, name: bytes) -> str | None:
