@@ -61,6 +61,8 @@ def outcome(exception: BaseException) -> Outcome:
     if isinstance(exception, RobotsTxtUnavailable) and exception.__cause__ is not None:
         return outcome(exception.__cause__)  # what kept robots.txt away
     if isinstance(exception, IgnoreRequest):
+        # Scrapy raises a plain IgnoreRequest for these: its message is all that tells them apart
+        # (the crawl tests pin robots.txt and a decompression bomb against Scrapy itself)
         message = str(exception)
         if message.startswith("Forbidden by robots.txt"):
             return Outcome("dropped", "robots", "forbidden by robots.txt")
