@@ -105,13 +105,9 @@ class NewsSpider(Spider):
                 yield request
 
     async def parse_robots(self, response: Response, site: str) -> AsyncIterator[Request]:
-        text = ""
-        if response.status == 200:
-            try:
-                text = decode(response.body, content_type=_header(response, b"Content-Type"), html=False)
-            except UndecodableError as exc:
-                logger.warning("robots.txt does not decode, its sitemaps are not read: %s (%s)", response.url, exc)
-        listing = self._report(discovery.robots_sitemaps(text, response.url, self.max_links), response, "robots")
+        body = response.body if response.status == 200 else b""  # no robots.txt: no sitemaps named
+        args = (body, _header(response, b"Content-Type"), response.url, self.max_links)
+        listing = self._report(await self._parse(response, "robots", _robots, *args), response, "robots")
         if not listing.follow:
             listing = discovery.Listing(site)
             for path in discovery.WORDPRESS_SITEMAPS:
@@ -211,6 +207,14 @@ class NewsSpider(Spider):
             )
             stats.inc_value("boltwise/discovery/cut", listing.cut)
         return listing
+
+
+def _robots(body: bytes, content_type: str | None, url: str, max_links: int) -> discovery.Listing:
+    try:
+        text = decode(body, content_type=content_type, html=False)
+    except UndecodableError as exc:
+        raise discovery.MalformedDocument(f"does not decode ({exc})") from exc
+    return discovery.robots_sitemaps(text, url, max_links)
 
 
 def _sitemap(body: bytes, url: str, max_links: int, max_size: int) -> discovery.Listing:
