@@ -304,10 +304,12 @@ class DedupPipeline:
             adapter["modified"] = adapter.get("fetched_at")  # when the change was seen
         if decision.is_copy:
             if self.mode == "drop":
-                raise _DROPS[decision.kind](
+                drop = _DROPS[decision.kind](
                     f"{adapter['source']} copies {decision.duplicate_of} (similarity {decision.similarity})",
                     log_level="INFO",
                 )
+                drop.duplicate_of = decision.duplicate_of
+                raise drop
             adapter.update(duplicate_of=decision.duplicate_of, similarity=decision.similarity)
 
 
@@ -342,7 +344,9 @@ class StorePipeline:
         try:
             with charged(self.stats, "store"):
                 if adapter.get("duplicate_of"):
-                    await self.store.mark(adapter["source"], "duplicate", f"copy of {adapter['duplicate_of']}")
+                    await self.store.mark(
+                        adapter["source"], *_copy_state(adapter["source"], adapter["duplicate_of"])
+                    )
                     self.stats.inc_value("boltwise/store/duplicate")
                 elif await self.store.put_article(adapter.asdict()):
                     await self.store.mark(adapter["source"], "stored")
@@ -359,6 +363,17 @@ class StorePipeline:
         if self.store is None:
             return
         source = ItemAdapter(item).get("source")
-        if source:
-            state = "duplicate" if isinstance(exception, tuple(_DROPS.values())) else "dropped"
-            await self.store.mark(source, state, f"{type(exception).__name__}: {exception}")
+        if not source:
+            return
+        if isinstance(exception, tuple(_DROPS.values())):
+            await self.store.mark(source, *_copy_state(source, getattr(exception, "duplicate_of", None)))
+        else:
+            await self.store.mark(source, "dropped", f"{type(exception).__name__}: {exception}")
+
+
+def _copy_state(source: str, original: str | None) -> tuple[str, str]:
+    """The ledger state of an item that copies ``original``: a copy is a ``duplicate``, but the very
+    article stored under its URL, come again unchanged (a recrawl), stays ``stored``."""
+    if original == source:
+        return "stored", "unchanged since it was stored"
+    return "duplicate", f"copy of {original}"

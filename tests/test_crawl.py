@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -113,6 +114,9 @@ def test_files_twice_with_the_same_store_emits_nothing_the_second_time(tmp_path)
     second = crawl(tmp_path, "files", "-a", "path=fixtures/articles", "-s", store)
     assert second.returncode == 0 and second.items == []
     assert second.stat("boltwise/dedup/url") == 5
+    # each is the article stored under its own key, come again unchanged: still "stored", no copy
+    states = sqlite3.connect(tmp_path / "state.sqlite3").execute("SELECT DISTINCT state, reason FROM ledger")
+    assert states.fetchall() == [("stored", "unchanged since it was stored")]
 
 
 def test_decisions_and_order_do_not_depend_on_worker_timing(tmp_path):

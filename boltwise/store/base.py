@@ -99,6 +99,10 @@ CREATE TABLE IF NOT EXISTS boilerplate_lines (
 """
 
 
+class StoreError(Exception):
+    """A write the store could not make durable (its transaction was rolled back)."""
+
+
 class Store(ABC):
     """Subclasses supply the SQL dialect's column types and the database primitives."""
 
@@ -133,7 +137,8 @@ class Store(ABC):
     async def _fetchall(self, sql: str, params: tuple = ()) -> list[tuple]: ...
 
     @abstractmethod
-    async def _commit(self) -> None: ...
+    async def _commit(self) -> None:
+        """Make the open transaction durable, or raise: never return after a rollback."""
 
     @abstractmethod
     async def _disconnect(self) -> None: ...
@@ -167,6 +172,11 @@ class Store(ABC):
         self._wrote()
         await future
 
+    def commit_soon(self) -> None:
+        """End the open transaction as soon as no item holds the store (a statement failed)."""
+        self._enough.set()
+        self._schedule()
+
     def _wrote(self) -> None:
         self._writes += 1
         if len(self._waiters) >= self.commit_every or self._writes >= 10 * self.commit_every:
@@ -189,9 +199,14 @@ class Store(ABC):
             try:
                 await self._commit()
             except Exception as exc:
+                # the group is lost: none of its items is acknowledged, their ledger rows stay
+                # unfinished (their states were in the lost group too), and the next start resumes
+                # them; later groups go on in a new transaction
+                logger.error("Could not commit %d items to the store: %r", len(waiters), exc)
                 for waiter in waiters:
-                    waiter.set_exception(exc)
-                raise
+                    if not waiter.done():
+                        waiter.set_exception(StoreError(f"the commit of its group failed: {exc!r}"))
+                return
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(None)
@@ -209,7 +224,13 @@ class Store(ABC):
         if self._holds:  # every item is finished by now: a hold left over is a bug, not a reason to hang
             logger.error("Closing the store with %d items still holding it", len(self._holds))
             self._holds.clear()
-        await self._commit()
+        try:
+            await self._commit()
+        except Exception as exc:
+            for waiter in self._waiters:
+                if not waiter.done():
+                    waiter.set_exception(StoreError(f"the last commit failed: {exc!r}"))
+            raise
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_result(None)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import ClassVar
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, OperationalError
+from psycopg.pq import TransactionStatus
 
-from boltwise.store.base import Store
+from boltwise.store.base import Store, StoreError
 
 _MARK = re.compile(r"\?")
 
@@ -41,22 +43,45 @@ class PostgresStore(Store):
         self.conn = await AsyncConnection.connect(self.uri)
 
     async def _execute(self, sql: str, params: tuple = ()) -> None:
-        await self.conn.execute(_sql(sql), params)
+        async with self._failing():
+            await self.conn.execute(_sql(sql), params)
 
     async def _executemany(self, sql: str, rows: Iterable[tuple]) -> None:
-        async with self.conn.cursor() as cursor:
+        async with self._failing(), self.conn.cursor() as cursor:
             await cursor.executemany(_sql(sql), list(rows))
 
     async def _fetchone(self, sql: str, params: tuple = ()) -> tuple | None:
-        cursor = await self.conn.execute(_sql(sql), params)
-        return await cursor.fetchone()
+        async with self._failing():
+            cursor = await self.conn.execute(_sql(sql), params)
+            return await cursor.fetchone()
 
     async def _fetchall(self, sql: str, params: tuple = ()) -> list[tuple]:
-        cursor = await self.conn.execute(_sql(sql), params)
-        return await cursor.fetchall()
+        async with self._failing():
+            cursor = await self.conn.execute(_sql(sql), params)
+            return await cursor.fetchall()
+
+    @contextlib.asynccontextmanager
+    async def _failing(self) -> AsyncIterator[None]:
+        """A failed statement fails every later one of its transaction: have it ended soon."""
+        try:
+            yield
+        except Exception:
+            self.commit_soon()
+            raise
 
     async def _commit(self) -> None:
-        await self.conn.commit()
+        assert self.conn is not None
+        if self.conn.info.transaction_status == TransactionStatus.INERROR:
+            # psycopg's commit() of a failed transaction rolls it back and returns as if it had
+            # committed: the group's other writes would be acknowledged and lost
+            await self.conn.rollback()
+            raise StoreError("a statement of the transaction failed: it was rolled back")
+        try:
+            await self.conn.commit()
+        except OperationalError as exc:
+            if self.conn.closed:  # the server went away, or killed the connection: later groups
+                await self.connect()  # get a new one; this group's writes are gone
+            raise StoreError(f"the connection to PostgreSQL was lost ({exc}): the transaction is gone") from exc
 
     async def _disconnect(self) -> None:
         if self.conn is not None:
