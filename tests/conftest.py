@@ -98,6 +98,15 @@ def respond(handler, status: int, body: bytes, headers: list[tuple[str, str]]) -
     handler.wfile.write(body)
 
 
+def exported_urls(store_uri: str) -> list[str]:
+    """The URLs of the articles ``scrapy boltwise-export`` gives from a store, in its order."""
+    out = subprocess.run(
+        [sys.executable, "-m", "scrapy", "boltwise-export", "-s", f"BOLTWISE_STORE_URI={store_uri}"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return [json.loads(line)["url"] for line in out.stdout.splitlines()]
+
+
 POSTGRES = os.environ.get("BOLTWISE_TEST_POSTGRES_URI")
 
 

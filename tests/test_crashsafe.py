@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -15,7 +14,7 @@ import pytest
 
 from boltwise.bench.sitegen import article_url, generate_site
 
-from .conftest import REPO, crawl
+from .conftest import REPO, crawl, exported_urls
 
 ARTICLES = 1000
 
@@ -25,14 +24,6 @@ def big_site(tmp_path_factory) -> tuple[Path, str]:
     """A generated site of 1,000 article pages and two sitemaps, as a replay directory."""
     site = tmp_path_factory.mktemp("big-site")
     return site, generate_site(site, ARTICLES, sitemaps=2)
-
-
-def stored_urls(store_uri: str) -> list[str]:
-    out = subprocess.run(
-        [sys.executable, "-m", "scrapy", "boltwise-export", "-s", f"BOLTWISE_STORE_URI={store_uri}"],
-        cwd=REPO, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return [json.loads(line)["url"] for line in out.stdout.splitlines()]
 
 
 def test_killed_crawls_resume_and_store_every_article_exactly_once(big_site, store_uri, tmp_path):
@@ -56,10 +47,10 @@ def test_killed_crawls_resume_and_store_every_article_exactly_once(big_site, sto
         time.sleep(rng.uniform(1.0, 7.0))  # start-up, discovery, extraction, commits: anywhere
         os.killpg(proc.pid, signal.SIGKILL)  # the crawler and its extraction workers, no goodbye
         proc.wait()
-        stored_after_kill.append(len(stored_urls(store_uri)))
+        stored_after_kill.append(len(exported_urls(store_uri)))
     final = crawl(tmp_path, *args)
     assert final.returncode == 0, final.log
-    urls = stored_urls(store_uri)
+    urls = exported_urls(store_uri)
     expected = sorted(article_url(n) for n in range(ARTICLES))
     assert sorted(urls) == expected  # exactly one row per article, none missing
     assert stored_after_kill == sorted(stored_after_kill)  # nothing committed was ever lost

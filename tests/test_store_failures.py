@@ -4,9 +4,6 @@ its ledger row stays unfinished, and the next crawl stores it."""
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-import sys
 import uuid
 
 import psycopg
@@ -16,7 +13,7 @@ from boltwise.bench.sitegen import article_url, generate_site
 from boltwise.store import open_store
 from boltwise.store.base import StoreError
 
-from .conftest import POSTGRES, REPO, crawl
+from .conftest import POSTGRES, crawl, exported_urls
 
 needs_postgres = pytest.mark.skipif(
     not POSTGRES, reason="set BOLTWISE_TEST_POSTGRES_URI (.ci/run starts a server and sets it)"
@@ -87,14 +84,6 @@ def test_a_killed_connection_fails_its_group_and_the_store_reconnects(schema):
     assert asyncio.run(scenario()) == ["https://s.example/2"]
 
 
-def exported(uri: str) -> list[str]:
-    out = subprocess.run(
-        [sys.executable, "-m", "scrapy", "boltwise-export", "-s", f"BOLTWISE_STORE_URI={uri}"],
-        cwd=REPO, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return [json.loads(line)["url"] for line in out.stdout.splitlines()]
-
-
 @needs_postgres
 def test_a_crawl_whose_commit_fails_acknowledges_only_what_is_stored(tmp_path, schema):
     uri, name = schema
@@ -130,7 +119,7 @@ def test_a_crawl_whose_commit_fails_acknowledges_only_what_is_stored(tmp_path, s
         )
     first = crawl(tmp_path, *args)
     assert first.returncode == 0, first.log
-    stored = exported(uri)
+    stored = exported_urls(uri)
     assert {item["url"] for item in first.items} <= set(stored)  # nothing in the feed the store lacks
     assert article_url(30) not in stored and "Could not commit" in first.log
     with psycopg.connect(POSTGRES, autocommit=True) as conn:
@@ -140,7 +129,7 @@ def test_a_crawl_whose_commit_fails_acknowledges_only_what_is_stored(tmp_path, s
     # the lost items are unfinished, or not even discovered: the next crawl stores all of them
     second = crawl(tmp_path, *args)
     assert second.returncode == 0, second.log
-    assert sorted(exported(uri)) == sorted(article_url(n) for n in range(60))
+    assert sorted(exported_urls(uri)) == sorted(article_url(n) for n in range(60))
     with psycopg.connect(POSTGRES, autocommit=True) as conn:
         states = dict(conn.execute(f"SELECT state, count(*) FROM {name}.ledger GROUP BY state").fetchall())
     assert states == {"stored": 60}
