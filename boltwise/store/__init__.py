@@ -51,7 +51,9 @@ async def store_for(crawler: Crawler) -> Store:
         try:
             assert crawler.spider is not None
             store = await open_store(config.store_uri(crawler.settings, crawler.spider.name))
+            store.claim()  # a crawl, not a command reading the store
         except Exception as exc:
+            logger.error("Cannot open the crawl's store: %s", exc)  # before Scrapy's tracebacks
             future.set_exception(exc)
             raise
         future.set_result(store)

@@ -40,8 +40,14 @@ TERMINAL = ("stored", "dropped", "duplicate")
 _INDEXED = "SELECT id, key, exact, signature, shingles, words, revision, modified FROM dedup_articles"
 
 
-# one schema for both databases; each fills in its own column types
+# one schema for both databases; each fills in its own column types. A store records the
+# version it has; a later version of this schema bumps SCHEMA_VERSION, and setup() brings older
+# stores up to it (today by the IF NOT EXISTS statements alone)
+SCHEMA_VERSION = 1
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS boltwise_schema (
+    version INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY,
     site TEXT,
@@ -103,6 +109,10 @@ class StoreError(Exception):
     """A write the store could not make durable (its transaction was rolled back)."""
 
 
+class StoreInUse(RuntimeError):
+    """Another crawl holds a store that serves one crawl at a time."""
+
+
 class Store(ABC):
     """Subclasses supply the SQL dialect's column types and the database primitives."""
 
@@ -143,10 +153,39 @@ class Store(ABC):
     @abstractmethod
     async def _disconnect(self) -> None: ...
 
+    @abstractmethod
+    async def _table_exists(self, name: str) -> bool: ...
+
+    @abstractmethod
+    async def _lock_schema(self) -> None:
+        """Serialise schema changes with every other process until the next commit."""
+
+    @abstractmethod
+    def claim(self) -> None:
+        """Take the store for this crawl, where the database serves one crawl at a time (SQLite)."""
+
     async def setup(self) -> None:
-        for statement in filter(str.strip, SCHEMA.format(**self.types).split(";")):
-            await self._execute(statement)
+        """Create or migrate the schema, once: a process that finds it current changes nothing,
+        and processes starting at the same moment take turns (their DDL would deadlock)."""
+        if await self._schema_version() == SCHEMA_VERSION:
+            return
+        await self._lock_schema()
+        version = await self._schema_version()  # another process may have done it meanwhile
+        if version != SCHEMA_VERSION:
+            for statement in filter(str.strip, SCHEMA.format(**self.types).split(";")):
+                await self._execute(statement)
+            await self._execute("DELETE FROM boltwise_schema")
+            await self._execute("INSERT INTO boltwise_schema (version) VALUES (?)", (SCHEMA_VERSION,))
+            logger.info("Store schema %s: version %d", "migrated" if version else "created", SCHEMA_VERSION)
         await self._commit()
+
+    async def _schema_version(self) -> int:
+        """0 for a store without the version table: new, or from before it had one (the DDL is
+        ``IF NOT EXISTS`` throughout, so such a store gets what it lacks)."""
+        if not await self._table_exists("boltwise_schema"):
+            return 0
+        row = await self._fetchone("SELECT MAX(version) FROM boltwise_schema")
+        return int(row[0] or 0) if row else 0
 
     # --- grouped commits -----------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from psycopg.pq import TransactionStatus
 from boltwise.store.base import Store, StoreError
 
 _MARK = re.compile(r"\?")
+SCHEMA_LOCK = 0x626F6C7477697365  # "boltwise": one advisory lock for schema changes, database-wide
 
 
 def _sql(statement: str) -> str:
@@ -68,6 +69,16 @@ class PostgresStore(Store):
         except Exception:
             self.commit_soon()
             raise
+
+    def claim(self) -> None:
+        pass  # a server: crawls of other sites may share it, each with its own connection
+
+    async def _table_exists(self, name: str) -> bool:
+        row = await self._fetchone("SELECT to_regclass(?)", (name,))  # in the search path's schema
+        return row is not None and row[0] is not None
+
+    async def _lock_schema(self) -> None:
+        await self._execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
 
     async def _commit(self) -> None:
         assert self.conn is not None

@@ -1,19 +1,23 @@
-"""A database error is never swallowed: an item whose group commit failed is not acknowledged,
-its ledger row stays unfinished, and the next crawl stores it."""
+"""The store under failure and concurrency: a database error is never swallowed (an item whose
+group commit failed is not acknowledged, its ledger row stays unfinished, the next crawl stores
+it), and processes that open one store at the same moment all get it."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 
 import psycopg
 import pytest
 
 from boltwise.bench.sitegen import article_url, generate_site
-from boltwise.store import open_store
-from boltwise.store.base import StoreError
+from boltwise.store import Store, open_store
+from boltwise.store.base import SCHEMA_VERSION, StoreError
 
-from .conftest import POSTGRES, crawl, exported_urls
+from .conftest import POSTGRES, REPO, crawl, exported_urls
 
 needs_postgres = pytest.mark.skipif(
     not POSTGRES, reason="set BOLTWISE_TEST_POSTGRES_URI (.ci/run starts a server and sets it)"
@@ -133,3 +137,67 @@ def test_a_crawl_whose_commit_fails_acknowledges_only_what_is_stored(tmp_path, s
     with psycopg.connect(POSTGRES, autocommit=True) as conn:
         states = dict(conn.execute(f"SELECT state, count(*) FROM {name}.ledger GROUP BY state").fetchall())
     assert states == {"stored": 60}
+
+
+@needs_postgres
+def test_stores_opened_at_the_same_moment_on_a_fresh_database_all_open(schema):
+    uri, _ = schema
+
+    async def scenario():
+        stores = await asyncio.gather(*(open_store(uri) for _ in range(4)))
+        versions = [await store._schema_version() for store in stores]
+        for store in stores:
+            await store.close()
+        return versions
+
+    assert asyncio.run(scenario()) == [SCHEMA_VERSION] * 4  # no DDL deadlock, one schema
+
+
+@needs_postgres
+def test_processes_started_at_the_same_instant_both_start(schema):
+    uri, _ = schema
+    command = [sys.executable, "-m", "scrapy", "boltwise-status", "-s", f"BOLTWISE_STORE_URI={uri}"]
+    procs = [subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    results = [proc.communicate(timeout=120) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0], [err.decode()[-500:] for _, err in results]
+
+
+def test_a_store_that_has_its_schema_changes_nothing(tmp_path):
+    uri = f"sqlite:///{tmp_path}/s.sqlite3"
+
+    async def scenario():
+        await (await open_store(uri)).close()
+        store = await open_store(uri)  # current already: not even a write lock is taken
+        in_transaction = store.db.in_transaction
+        version = await store._schema_version()
+        await store.close()
+        return in_transaction, version
+
+    assert asyncio.run(scenario()) == (False, SCHEMA_VERSION)
+
+
+def test_a_second_crawl_on_one_sqlite_store_is_refused_with_the_way_out(tmp_path):
+    site = tmp_path / "site"
+    sitemap = generate_site(site, 30, sitemaps=1)
+    uri = f"sqlite:///{tmp_path}/one.sqlite3"
+    args = [
+        "news",
+        "-a",
+        f"sitemap={sitemap}",
+        "-s",
+        f"BOLTWISE_REPLAY_DIR={site}",
+        "-s",
+        f"BOLTWISE_STORE_URI={uri}",
+    ]
+
+    async def hold() -> Store:
+        store = await open_store(uri)
+        store.claim()  # as a crawl in another process does
+        return store
+
+    holder = asyncio.run(hold())
+    refused = crawl(tmp_path, *args)
+    asyncio.run(holder.close())
+    assert refused.returncode == 1 and refused.items == []
+    assert f"is in use by another crawl (pid {os.getpid()})" in refused.log and "PostgreSQL" in refused.log
+    assert crawl(tmp_path, *args).returncode == 0  # the lock goes with the store that held it
