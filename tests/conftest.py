@@ -98,6 +98,19 @@ def respond(handler, status: int, body: bytes, headers: list[tuple[str, str]]) -
     handler.wfile.write(body)
 
 
+def sitemap_replay(site: Path, sitemap: str, store_uri: str) -> list[str]:
+    """The arguments of ``scrapy crawl`` for a replay of a generated site (boltwise.bench.sitegen)."""
+    return [
+        "news",
+        "-a",
+        f"sitemap={sitemap}",
+        "-s",
+        f"BOLTWISE_REPLAY_DIR={site}",
+        "-s",
+        f"BOLTWISE_STORE_URI={store_uri}",
+    ]
+
+
 def exported_urls(store_uri: str) -> list[str]:
     """The URLs of the articles ``scrapy boltwise-export`` gives from a store, in its order."""
     out = subprocess.run(

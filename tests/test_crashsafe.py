@@ -14,7 +14,7 @@ import pytest
 
 from boltwise.bench.sitegen import article_url, generate_site
 
-from .conftest import REPO, crawl, exported_urls
+from .conftest import REPO, crawl, exported_urls, sitemap_replay
 
 ARTICLES = 1000
 
@@ -28,15 +28,7 @@ def big_site(tmp_path_factory) -> tuple[Path, str]:
 
 def test_killed_crawls_resume_and_store_every_article_exactly_once(big_site, store_uri, tmp_path):
     site, sitemap = big_site
-    args = [
-        "news",
-        "-a",
-        f"sitemap={sitemap}",
-        "-s",
-        f"BOLTWISE_REPLAY_DIR={site}",
-        "-s",
-        f"BOLTWISE_STORE_URI={store_uri}",
-    ]
+    args = sitemap_replay(site, sitemap, store_uri)
     rng = random.Random(int(os.environ.get("BOLTWISE_KILL_SEED", "9")))
     stored_after_kill = []
     for _ in range(4):

@@ -17,7 +17,7 @@ from boltwise.bench.sitegen import article_url, generate_site
 from boltwise.store import Store, open_store
 from boltwise.store.base import SCHEMA_VERSION, StoreError
 
-from .conftest import POSTGRES, REPO, crawl, exported_urls
+from .conftest import POSTGRES, REPO, crawl, exported_urls, sitemap_replay
 
 needs_postgres = pytest.mark.skipif(
     not POSTGRES, reason="set BOLTWISE_TEST_POSTGRES_URI (.ci/run starts a server and sets it)"
@@ -93,15 +93,7 @@ def test_a_crawl_whose_commit_fails_acknowledges_only_what_is_stored(tmp_path, s
     uri, name = schema
     site = tmp_path / "site"
     sitemap = generate_site(site, 60, sitemaps=1)
-    args = (
-        "news",
-        "-a",
-        f"sitemap={sitemap}",
-        "-s",
-        f"BOLTWISE_REPLAY_DIR={site}",
-        "-s",
-        f"BOLTWISE_STORE_URI={uri}",
-    )
+    args = sitemap_replay(site, sitemap, uri)
 
     async def create_schema():
         await (await open_store(uri)).close()
@@ -180,15 +172,7 @@ def test_a_second_crawl_on_one_sqlite_store_is_refused_with_the_way_out(tmp_path
     site = tmp_path / "site"
     sitemap = generate_site(site, 30, sitemaps=1)
     uri = f"sqlite:///{tmp_path}/one.sqlite3"
-    args = [
-        "news",
-        "-a",
-        f"sitemap={sitemap}",
-        "-s",
-        f"BOLTWISE_REPLAY_DIR={site}",
-        "-s",
-        f"BOLTWISE_STORE_URI={uri}",
-    ]
+    args = sitemap_replay(site, sitemap, uri)
 
     async def hold() -> Store:
         store = await open_store(uri)
