@@ -63,6 +63,13 @@ DEFAULTS: dict[str, Any] = {
     # one store per spider by default, like a JOBDIR per job; %(name)s is the spider's name
     "BOLTWISE_STORE_URI": "sqlite:///.boltwise/%(name)s.sqlite3",
     "BOLTWISE_RECRAWL_ENABLED": True,
+    # shared crawls (PostgreSQL store): many processes, one frontier (boltwise.spiders.sharedfrontier)
+    "BOLTWISE_SHARED_ENABLED": True,
+    "BOLTWISE_LEASE_SECONDS": 60.0,  # a dead process's URLs go to others this long after its last heartbeat
+    "BOLTWISE_CLAIM_BATCH": 8,  # rows leased at a time
+    "BOLTWISE_MAX_ATTEMPTS": 3,  # leases of one URL before it ends dropped (it keeps killing its process)
+    "BOLTWISE_POLL_SECONDS": 0.5,  # how often a process with nothing to do looks for work again
+    "BOLTWISE_DECIDE_BATCH": 50,  # candidates decided per commit
 }
 
 

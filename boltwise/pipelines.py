@@ -20,6 +20,7 @@ from boltwise.dedup.index import DedupIndex
 from boltwise.extract import BrokenPage, ExtractOptions, extract_article
 from boltwise.items import Article, Page
 from boltwise.ordering import InOrder
+from boltwise.spiders.sharedfrontier import SharedFrontier, shared_crawl
 from boltwise.store import Store, store_for
 from boltwise.workers import JobTimeout, OutOfMemory, WorkerCrashed, WorkerPool
 
@@ -178,6 +179,7 @@ class CleanPipeline:
         self.min_words = min_words
         self.languages = languages
         self.store: Store | None = None
+        self.shared = False  # a shared crawl's decider cleans, in order (boltwise.decider)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
@@ -194,18 +196,37 @@ class CleanPipeline:
         languages = frozenset(lang.lower() for lang in config.getlist(settings, "BOLTWISE_LANGUAGES"))
         return cls(crawler, Cleaner(model), config.getint(settings, "BOLTWISE_MIN_WORDS"), languages)
 
-    async def open_spider(self) -> None:
-        if self.cleaner.learned is not None:
-            self.store = await store_for(self.crawler)
-            await self.store.load_boilerplate(self.cleaner.learned)
+    @classmethod
+    def decider_stage(cls, crawler: Crawler) -> CleanPipeline:
+        return cls.from_crawler(crawler)
 
-    async def close_spider(self) -> None:
+    async def open_spider(self) -> None:
+        self.shared = shared_crawl(self.crawler)
+        if not self.shared and self.cleaner.learned is not None:
+            await self.open_decider(await store_for(self.crawler))
+
+    async def open_decider(self, store: Store) -> None:
+        if self.cleaner.learned is not None:
+            self.store = store
+            await store.load_boilerplate(self.cleaner.learned)
+
+    async def save(self) -> None:
         if self.store is not None and self.cleaner.learned is not None:
             await self.store.save_boilerplate(self.cleaner.learned)
 
+    async def close_spider(self) -> None:
+        if not self.shared:
+            await self.save()
+
     def process_item(self, item: Page | Article) -> Page | Article:
-        if isinstance(item, Page):
-            return item  # extraction is off: nothing to clean yet
+        if isinstance(item, Page) or self.shared:
+            return item  # extraction is off (nothing to clean yet), or the decider cleans
+        return self._decide(item)
+
+    async def decide(self, item: Article) -> None:
+        self._decide(item)
+
+    def _decide(self, item: Article) -> Article:
         with charged(self.stats, "clean"):
             return self._clean(item)
 
@@ -244,7 +265,8 @@ class DedupPipeline:
 
     Items are decided one at a time, in the order they arrive (a FIFO lock), so the first of two
     copies is always the original. Each item holds the store from its index entry until the store
-    stage has written its article row, so no commit ever splits the two.
+    stage has written its article row, so no commit ever splits the two. In a shared crawl the
+    decider makes these decisions, in order keys' order (:mod:`boltwise.decider`).
     """
 
     def __init__(self, crawler: Crawler, mode: str, thresholds: dict[str, float]) -> None:
@@ -256,6 +278,7 @@ class DedupPipeline:
         self.lock = asyncio.Lock()
         self.store: Store | None = None
         self.index: DedupIndex | None = None
+        self.shared = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -272,26 +295,35 @@ class DedupPipeline:
         }
         return cls(crawler, mode, thresholds)
 
+    decider_stage = from_crawler
+
     async def open_spider(self) -> None:
-        self.store = await store_for(self.crawler)
-        self.index = DedupIndex(self.store, **self.thresholds)  # type: ignore[arg-type]
+        self.shared = shared_crawl(self.crawler)
+        await self.open_decider(await store_for(self.crawler))
+
+    async def open_decider(self, store: Store) -> None:
+        self.store = store
+        self.index = DedupIndex(store, **self.thresholds)  # type: ignore[arg-type]
 
     async def process_item(self, item: Page | Article) -> Page | Article:
-        if isinstance(item, Page):
-            return item  # extraction is off: nothing to compare
+        if isinstance(item, Page) or self.shared:
+            return item  # extraction is off (nothing to compare), or the decider compares
         assert self.store is not None and self.index is not None
         async with self.lock:
             await self.store.gate()
             self.store.hold(id(item))
             try:
-                with charged(self.stats, "dedup"):
-                    await self._decide(item)
+                await self.decide(item)
             except BaseException:
                 self.store.release(id(item))  # dropped: no article row will follow
                 raise
             if not self.storing:
                 self.store.release(id(item))
             return item
+
+    async def decide(self, item: Article) -> None:
+        with charged(self.stats, "dedup"):
+            await self._decide(item)
 
     async def _decide(self, item: Article) -> None:
         assert self.index is not None
@@ -324,51 +356,74 @@ class StorePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.store: Store | None = None
+        self.shared = False  # a shared crawl's: this stage hands its articles to the decider
+
+    @classmethod
+    def decider_stage(cls, crawler: Crawler) -> StorePipeline:
+        if not config.getbool(crawler.settings, "BOLTWISE_STORE_ENABLED"):
+            raise NotConfigured("BOLTWISE_STORE_ENABLED is off")
+        return cls(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        if not config.getbool(crawler.settings, "BOLTWISE_STORE_ENABLED"):
-            raise NotConfigured("BOLTWISE_STORE_ENABLED is off")
-        pipeline = cls(crawler)
+        pipeline = cls.decider_stage(crawler)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
     async def open_spider(self) -> None:
-        self.store = await store_for(self.crawler)
+        self.shared = shared_crawl(self.crawler)
+        await self.open_decider(await store_for(self.crawler))
+
+    async def open_decider(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def frontier(self) -> SharedFrontier | None:
+        return self.crawler.spider.frontier if self.shared else None  # type: ignore[union-attr]
 
     async def process_item(self, item: Page | Article) -> Page | Article:
+        if (frontier := self.frontier) is not None:
+            # acknowledged once the decider has it: what becomes of it is the decider's decision
+            document = None if isinstance(item, Page) else ItemAdapter(item).asdict()
+            await frontier.handed_over(ItemAdapter(item)["source"], document)
+            await frontier.rows.durable()
+            return item
         if isinstance(item, Page):
             return item  # extraction is off: raw pages are not articles
         assert self.store is not None
-        adapter = ItemAdapter(item)
         try:
-            with charged(self.stats, "store"):
-                if adapter.get("duplicate_of"):
-                    await self.store.mark(
-                        adapter["source"], *_copy_state(adapter["source"], adapter["duplicate_of"])
-                    )
-                    self.stats.inc_value("boltwise/store/duplicate")
-                elif await self.store.put_article(adapter.asdict()):
-                    await self.store.mark(adapter["source"], "stored")
-                    self.stats.inc_value("boltwise/store/stored")
-                else:
-                    self.stats.inc_value("boltwise/store/unchanged")
+            await self.decide(item)
         finally:
             self.store.release(id(item))
         await self.store.durable()
         return item
 
+    async def decide(self, item: Article) -> None:
+        assert self.store is not None
+        adapter = ItemAdapter(item)
+        with charged(self.stats, "store"):
+            if adapter.get("duplicate_of"):
+                await self.store.mark(adapter["source"], *_copy_state(adapter["source"], adapter["duplicate_of"]))
+                self.stats.inc_value("boltwise/store/duplicate")
+            elif await self.store.put_article(adapter.asdict()):
+                await self.store.mark(adapter["source"], "stored")
+                self.stats.inc_value("boltwise/store/stored")
+            else:
+                self.stats.inc_value("boltwise/store/unchanged")
+
     async def item_dropped(self, item: object, exception: BaseException, **_: object) -> None:
         # ``item`` is what entered the pipelines (a Page for crawled pages), not a later stage's item
-        if self.store is None:
-            return
         source = ItemAdapter(item).get("source")
-        if not source:
-            return
+        if source and self.store is not None:
+            await self.record_drop(source, exception)
+
+    async def record_drop(self, source: str, exception: BaseException) -> None:
+        """The ledger state of an item a stage dropped (in a shared crawl, its row is done too)."""
+        mark = self.frontier.mark if self.frontier is not None else self.store.mark  # type: ignore[union-attr]
         if isinstance(exception, tuple(_DROPS.values())):
-            await self.store.mark(source, *_copy_state(source, getattr(exception, "duplicate_of", None)))
+            await mark(source, *_copy_state(source, getattr(exception, "duplicate_of", None)))
         else:
-            await self.store.mark(source, "dropped", f"{type(exception).__name__}: {exception}")
+            await mark(source, "dropped", f"{type(exception).__name__}: {exception}")
 
 
 def _copy_state(source: str, original: str | None) -> tuple[str, str]:

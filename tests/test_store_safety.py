@@ -89,11 +89,14 @@ def test_a_killed_connection_fails_its_group_and_the_store_reconnects(schema):
 
 
 @needs_postgres
-def test_a_crawl_whose_commit_fails_acknowledges_only_what_is_stored(tmp_path, schema):
+@pytest.mark.parametrize("shared", [False, True], ids=["one-process", "shared"])
+def test_a_crawl_whose_commit_fails_acknowledges_only_what_is_stored(tmp_path, schema, shared):
+    """Locally, an item is acknowledged once its article row is committed; in a shared crawl, once
+    its candidate row is, and the decider's failed commit leaves the article unfinished."""
     uri, name = schema
     site = tmp_path / "site"
     sitemap = generate_site(site, 60, sitemaps=1)
-    args = sitemap_replay(site, sitemap, uri)
+    args = [*sitemap_replay(site, sitemap, uri), "-s", f"BOLTWISE_SHARED_ENABLED={shared}"]
 
     async def create_schema():
         await (await open_store(uri)).close()
@@ -116,11 +119,18 @@ def test_a_crawl_whose_commit_fails_acknowledges_only_what_is_stored(tmp_path, s
     first = crawl(tmp_path, *args)
     assert first.returncode == 0, first.log
     stored = exported_urls(uri)
-    assert {item["url"] for item in first.items} <= set(stored)  # nothing in the feed the store lacks
+    if shared:  # handed over is decided: none is left waiting, the refused one unfinished
+        assert "Gave up deciding " + article_url(30) in first.log
+    else:
+        assert {item["url"] for item in first.items} <= set(stored)  # nothing in the feed the store lacks
     assert article_url(30) not in stored and "Could not commit" in first.log
     with psycopg.connect(POSTGRES, autocommit=True) as conn:
         claimed = {url for (url,) in conn.execute(f"SELECT url FROM {name}.ledger WHERE state = 'stored'")}
         assert claimed == set(stored)  # no row says stored that is not
+        if shared:
+            assert conn.execute(f"SELECT count(*) FROM {name}.candidates").fetchone() == (0,)
+            state = conn.execute(f"SELECT state FROM {name}.ledger WHERE url = %s", (article_url(30),)).fetchone()
+            assert state == ("fetched",)
         conn.execute(f"DELETE FROM {name}.armed")
     # the lost items are unfinished, or not even discovered: the next crawl stores all of them
     second = crawl(tmp_path, *args)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from boltwise import outcomes
@@ -32,7 +34,31 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def child_key(parent: str, position: int) -> str:
+    """The order key of the ``position``-th entry its parent lists: keys sort like discovery order
+    (text order, fixed-width parts), wherever and whenever each page is fetched."""
+    return f"{parent}.{position:08d}"
+
+
+def request_key(request: Request | None) -> str:
+    return (request.meta.get("boltwise_key") if request is not None else None) or ""
+
+
+@dataclass(frozen=True)
+class Want:
+    """Something the crawl wants fetched: a robots.txt, sitemap, feed or page, with its order key."""
+
+    kind: str  # robots | sitemap | feed | page
+    url: str
+    key: str
+    listed: bool = False  # a page a feed, sitemap or listing named (an article, most likely)
+    start: bool = False  # named on the command line
+    site: str | None = None  # robots.txt: the site whose sitemaps it names
+
+
 class Frontier:
+    """One process's requests: Scrapy's scheduler holds them, this class what became of each."""
+
     def __init__(self, spider: NewsSpider, store: Store | None, recrawl: bool) -> None:
         self.spider = spider
         self.stats = spider.crawler.stats
@@ -46,49 +72,61 @@ class Frontier:
         spider.crawler.signals.connect(self.idle, signal=signals.spider_idle)
         spider.crawler.signals.connect(self.dropped, signal=signals.request_dropped)
 
-    def request(
-        self,
-        url: str,
-        callback: Callable[..., Any],
-        *,
-        start: bool = False,
-        meta: dict | None = None,
-        **kwargs: Any,
-    ) -> Request:
-        """Any request of the spider: its failure, whatever it is, reaches :meth:`failed`."""
+    async def start(self, wants: list[Want]) -> AsyncIterator[Request]:
+        """The start requests: what a crawl that was cut short left unfinished, then ``wants``."""
+        if self.store is not None:
+            for url in await self.store.unfinished():
+                if url.startswith(("http://", "https://")) and (request := await self.resumed(url)):
+                    yield request
+        for want in wants:
+            if request := await self.want(want):
+                yield request
+
+    def request(self, want: Want, meta: dict | None = None) -> Request:
+        """The request for ``want``: its failure, whatever it is, reaches :meth:`failed`."""
+        spider, kwargs = self.spider, {}
+        if want.kind == "page":
+            callback, kwargs = spider.parse_page, {"listed": want.listed}
+        elif want.kind == "robots":
+            # any status: a site without robots.txt (404) still gets the usual sitemap paths tried
+            callback, kwargs = spider.parse_robots, {"site": want.site}
+            meta = {**(meta or {}), "handle_httpstatus_all": True}
+        else:
+            callback = spider.parse_sitemap if want.kind == "sitemap" else spider.parse_feed
         return Request(
-            url,
+            want.url,
             callback,
-            errback=self.spider.fetch_failed,  # a spider method: requests stay serialisable (JOBDIR)
+            errback=spider.fetch_failed,  # a spider method: requests stay serialisable (JOBDIR)
             cb_kwargs=kwargs,
-            meta={**(meta or {}), "boltwise_start": start},
+            meta={**(meta or {}), "boltwise_start": want.start, "boltwise_key": want.key},
         )
 
-    def page(self, url: str, listed: bool, *, start: bool = False, meta: dict | None = None) -> Request | None:
-        """A request for a page, an article or a listing, unless this crawl requested it already.
-
-        Asked here rather than left to Scrapy's duplicate filter, which drops a request without a
-        word to its errback: a page listed as an article after it was requested as a listing (a
-        home page in a sitemap) would never hear of it.
-        """
-        if url in self.requested:
+    async def want(self, want: Want) -> Request | None:
+        """A request for a robots.txt, sitemap or feed; for a page, unless this crawl requested it
+        already. Asked here rather than left to Scrapy's duplicate filter, which drops a request
+        without a word to its errback: a page listed as an article after it was requested as a
+        listing (a home page in a sitemap) would never hear of it."""
+        if want.kind != "page":
+            return self.request(want)
+        if want.url in self.requested:
             return None
         try:
-            request = self.request(url, self.spider.parse_page, listed=listed, start=start, meta=meta)
+            request = self.request(want)
         except ValueError as exc:  # a URL Scrapy refuses (discovery lets through only what it accepts)
-            logger.warning("Not a URL to request, skipped: %r (%s)", url, exc)
+            logger.warning("Not a URL to request, skipped: %r (%s)", want.url, exc)
             self.stats.inc_value("boltwise/discovery/skipped")
             return None
-        self.requested[url] = None
+        self.requested[want.url] = None
         return request
 
-    async def article(self, url: str, lastmod: str | None, listed: bool) -> Request | None:
+    async def article(self, url: str, lastmod: str | None, listed: bool, key: str = "") -> Request | None:
         """A request for a possible article, unless it is on another site, the store says nothing
         changed since or this crawl requested it already."""
         if not on_domains(site_of(url), self.spider.allowed_domains):
             # Scrapy's offsite filter would drop it as it is scheduled, without a word to its errback
             self.stats.inc_value("boltwise/discovery/offsite")
             return None
+        want = Want("page", url, key, listed=listed)
         if url in self.requested:
             # listed again (feed, sitemap and listing pages overlap): its request is made already,
             # and its ledger state may be past "discovered" by now, so it is left alone
@@ -97,9 +135,9 @@ class Frontier:
                 await self.store.announced(url, lastmod)
             return None
         if not self.recrawl or self.store is None:
-            return self.page(url, listed)
+            return await self.want(want)
         known = await self.store.ledger(url)
-        headers, meta = {}, {}
+        headers = {}
         if known is not None:
             state, known_lastmod, etag, last_modified = known
             if state in TERMINAL and not _newer(lastmod, known_lastmod):
@@ -107,17 +145,29 @@ class Frontier:
                 return None
             if state in TERMINAL:  # announced as changed: ask conditionally where the server allows
                 headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
-                meta = {"handle_httpstatus_list": [304]} if headers else {}
                 self.stats.inc_value("boltwise/recrawl/changed")
-        request = self.page(url, listed, meta=meta)
+        return await self.discovered(want, lastmod, known[0] if known else None, headers)
+
+    async def discovered(
+        self, want: Want, lastmod: str | None, state: str | None, headers: dict[str, str]
+    ) -> Request | None:
+        """The request for an article the ledger knows in ``state`` (None: not at all), asked for
+        conditionally with ``headers``."""
+        request = await self.want(want)
         if request is None:  # not a URL Scrapy would request: no row that no request would close
             return None
-        if known is None or known[0] != "listing":  # a listing stays one: fetched again each crawl
-            await self.store.discover(url, lastmod, known[0] if known else None)
-        self.requested[url] = lastmod
-        self.unanswered.add(url)
-        request.headers.update(headers)
+        assert self.store is not None
+        if state != "listing":  # a listing stays one: fetched again each crawl
+            await self.store.discover(want.url, lastmod, state)
+        self.requested[want.url] = lastmod
+        self.unanswered.add(want.url)
+        if headers:
+            request.headers.update(headers)
+            request.meta["handle_httpstatus_list"] = [304]
         return request
+
+    async def finished(self, response: Response) -> None:
+        """A robots.txt, sitemap or feed was read (Scrapy's scheduler forgets it by itself)."""
 
     async def fetched(self, url: str, etag: str | None, last_modified: str | None) -> None:
         """An article page came: ``fetched`` until its item is through, its validators kept."""
@@ -131,7 +181,7 @@ class Frontier:
         crawl's sites only: a store may be shared by crawls of other sites, whose rows are theirs."""
         if not on_domains(site_of(url), self.spider.allowed_domains):
             return None
-        request = self.page(url, listed=True)
+        request = await self.want(Want("page", url, "", listed=True))
         if request is None:  # a row no request can close (an older version let such URLs in)
             await self.mark(url, "dropped", "not a URL to request")
             return None
@@ -141,7 +191,7 @@ class Frontier:
 
     def answered(self, request: Request) -> str:
         """The ledger key of a request that came back (its URL before redirects)."""
-        source = _source(request)
+        source = source_url(request)
         self.unanswered.discard(source)
         return source
 
@@ -168,7 +218,7 @@ class Frontier:
     def dropped(self, request: Request) -> None:
         """Scrapy's duplicate filter refused a request: for an article, a redirect to a URL this
         crawl requested already."""
-        if (source := _source(request)) in self.unanswered:
+        if (source := source_url(request)) in self.unanswered:
             self._close([source], "duplicate", "it redirects to a URL this crawl requested already")
 
     def idle(self) -> None:
@@ -201,7 +251,7 @@ class Frontier:
             logger.exception("Could not record %d dropped article URLs in the ledger", len(urls))
 
 
-def _source(request: Request) -> str:
+def source_url(request: Request) -> str:
     """The URL the crawl asked for: the ledger's key for the page, before any redirect."""
     return (request.meta.get("redirect_urls") or [request.url])[0]
 

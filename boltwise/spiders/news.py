@@ -18,7 +18,8 @@ from twisted.python.failure import Failure
 from boltwise import config, contentcoding, discovery
 from boltwise.cputime import off_reactor
 from boltwise.items import Page
-from boltwise.spiders.frontier import Frontier
+from boltwise.spiders.frontier import Frontier, Want, child_key, request_key
+from boltwise.spiders.sharedfrontier import SharedFrontier, shared_crawl
 from boltwise.store import store_for
 from boltwise.textcodec import UndecodableError, decode, is_html
 from boltwise.urls import site_of
@@ -84,25 +85,22 @@ class NewsSpider(Spider):
     async def start(self) -> AsyncIterator[Request]:
         store = await store_for(self.crawler) if config.getbool(self.settings, "BOLTWISE_STORE_ENABLED") else None
         recrawl = store is not None and config.getbool(self.settings, "BOLTWISE_RECRAWL_ENABLED")
-        self.frontier = frontier = Frontier(self, store, recrawl)
-        if store is not None:
-            # a crawl that was cut short: its unfinished article URLs first
-            for url in await store.unfinished():
-                if url.startswith(("http://", "https://")) and (request := await frontier.resumed(url)):
-                    yield request
+        if shared_crawl(self.crawler):
+            self.frontier: Frontier = SharedFrontier(self, store, recrawl)
+        else:
+            self.frontier = Frontier(self, store, recrawl)
+        async for request in self.frontier.start(self.start_wants()):
+            yield request
+
+    def start_wants(self) -> list[Want]:
+        """What the arguments name, in their order: the first order keys of the crawl."""
+        wants: list[tuple[str, str, dict[str, Any]]] = []
         for site in self.sites:
-            # any status: a site without robots.txt (404) still gets the usual sitemap paths tried
-            robots, any_status = urljoin(site, "/robots.txt"), {"handle_httpstatus_all": True}
-            yield frontier.request(robots, self.parse_robots, site=site, start=True, meta=any_status)
-            if request := frontier.page(site, listed=False, start=True):
-                yield request
-        for url in self.sitemaps:
-            yield frontier.request(url, self.parse_sitemap, start=True)
-        for url in self.feeds:
-            yield frontier.request(url, self.parse_feed, start=True)
-        for url in self.urls:
-            if request := frontier.page(url, listed=True, start=True):
-                yield request
+            wants += [("robots", urljoin(site, "/robots.txt"), {"site": site}), ("page", site, {})]
+        wants += [("sitemap", url, {}) for url in self.sitemaps]
+        wants += [("feed", url, {}) for url in self.feeds]
+        wants += [("page", url, {"listed": True}) for url in self.urls]
+        return [Want(kind, url, f"{i:08d}", start=True, **extra) for i, (kind, url, extra) in enumerate(wants)]
 
     async def parse_robots(self, response: Response, site: str) -> AsyncIterator[Request]:
         body = response.body if response.status == 200 else b""  # no robots.txt: no sitemaps named
@@ -112,24 +110,23 @@ class NewsSpider(Spider):
             listing = discovery.Listing(site)
             for path in discovery.WORDPRESS_SITEMAPS:
                 listing.add(path, follow=True)
-        for entry in listing.follow:
-            yield self.frontier.request(entry.url, self.parse_sitemap)
+        async for request in self._follow(response, listing, "sitemap"):
+            yield request
+        await self.frontier.finished(response)
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
         args = (response.body, response.url, self.max_links, self.max_size)
         listing = self._report(await self._parse(response, "sitemap", _sitemap, *args), response, "sitemap")
-        for entry in listing.follow:
-            yield self.frontier.request(entry.url, self.parse_sitemap)
-        for entry in listing.pages:
-            if request := await self.frontier.article(entry.url, entry.lastmod, listed=True):
-                yield request
+        async for request in self._follow(response, listing, "sitemap"):
+            yield request
+        await self.frontier.finished(response)
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
         args = (response.body, response.url, self.max_links)
         listing = self._report(await self._parse(response, "feed", discovery.parse_feed, *args), response, "feed")
-        for entry in listing.pages:
-            if request := await self.frontier.article(entry.url, entry.lastmod, listed=True):
-                yield request
+        async for request in self._follow(response, listing, "feed"):
+            yield request
+        await self.frontier.finished(response)
 
     async def parse_page(self, response: Response, listed: bool) -> AsyncIterator[Page | Request]:
         """An article page becomes a Page item; a listing page is followed."""
@@ -160,12 +157,22 @@ class NewsSpider(Spider):
             yield Page(source=source, html=html, url=response.url, fetched_at=_fetched_at(response))
             return
         self._report(listing, response, "listing")
+        async for request in self._follow(response, listing, "listing"):
+            yield request
         await frontier.mark(source, "listing")
-        for entry in listing.follow:
-            if request := frontier.page(entry.url, listed=False):
+
+    async def _follow(self, response: Response, listing: discovery.Listing, kind: str) -> AsyncIterator[Request]:
+        """Requests for what ``listing`` names: pages to follow (a sitemap's sitemaps, a listing's
+        pagination) first, then its articles, each keyed by its position there."""
+        frontier, parent = self.frontier, request_key(response.request)
+        follow = "page" if kind == "listing" else "sitemap"
+        for i, entry in enumerate(listing.follow):
+            if request := await frontier.want(Want(follow, entry.url, child_key(parent, i))):
                 yield request
-        for entry in listing.pages:
-            if request := await frontier.article(entry.url, None, listed=False):
+        offset = len(listing.follow)
+        for i, entry in enumerate(listing.pages, offset):
+            lastmod = entry.lastmod if kind != "listing" else None
+            if request := await frontier.article(entry.url, lastmod, kind != "listing", child_key(parent, i)):
                 yield request
 
     def closed(self, reason: str) -> None:

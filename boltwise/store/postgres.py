@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import socket
+import uuid
 from collections.abc import AsyncIterator, Iterable
 from typing import ClassVar
 
 from psycopg import AsyncConnection, OperationalError
 from psycopg.pq import TransactionStatus
 
-from boltwise.store.base import Store, StoreError
+from boltwise.store.base import SCHEMA, StoreError
+from boltwise.store.shared import SHARED_SCHEMA, SharedRows
 
 _MARK = re.compile(r"\?")
 SCHEMA_LOCK = 0x626F6C7477697365  # "boltwise": one advisory lock for schema changes, database-wide
@@ -20,7 +24,8 @@ def _sql(statement: str) -> str:
     return _MARK.sub("%s", statement)  # one SQL text for both databases: ? becomes %s
 
 
-class PostgresStore(Store):
+class PostgresStore(SharedRows):
+    schema = SCHEMA + ";" + SHARED_SCHEMA
     types: ClassVar[dict[str, str]] = {
         "json": "JSONB",
         "identity": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
@@ -33,6 +38,9 @@ class PostgresStore(Store):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.uri = uri
         self.conn: AsyncConnection | None = None
+        # who this process is to the other processes of a shared crawl: its session's name, so
+        # that its leases end with the session (boltwise.store.shared)
+        self.session = f"boltwise:{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     def __str__(self) -> str:
         return re.sub(r"//[^@/]*@", "//***@", self.uri)  # no password in logs
@@ -41,7 +49,7 @@ class PostgresStore(Store):
         # the crawl's writes and the reads that must see them share one connection and one
         # open transaction (a pool would have nothing to share); bucket and boilerplate rows go
         # through it with executemany
-        self.conn = await AsyncConnection.connect(self.uri)
+        self.conn = await AsyncConnection.connect(self.uri, application_name=self.session)
 
     async def _execute(self, sql: str, params: tuple = ()) -> None:
         async with self._failing():
@@ -74,8 +82,14 @@ class PostgresStore(Store):
         pass  # a server: crawls of other sites may share it, each with its own connection
 
     async def _table_exists(self, name: str) -> bool:
-        row = await self._fetchone("SELECT to_regclass(?)", (name,))  # in the search path's schema
-        return row is not None and row[0] is not None
+        # the catalog itself, read with a fresh snapshot: to_regclass() may answer from this
+        # session's cache, which has not yet heard of a table another process just created
+        row = await self._fetchone(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables"
+            " WHERE schemaname = current_schema() AND tablename = ?)",
+            (name,),
+        )
+        return bool(row and row[0])
 
     async def _lock_schema(self) -> None:
         await self._execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))

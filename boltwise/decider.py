@@ -1,0 +1,153 @@
+"""The decider of a shared crawl: one process at a time cleans with learned boilerplate, applies
+the quality gates, deduplicates and stores the articles every process hands over, in order.
+
+Crawler processes fetch and extract; what depends on the articles before (learned boilerplate,
+dedup) is decided here, one candidate at a time in order-key order (:mod:`boltwise.store.shared`),
+so the result is the same however many processes fetched the pages and in whatever order. The
+decider is whichever process holds the run's advisory lock; when it dies, PostgreSQL releases the
+lock with its connection and another process takes over, starting from what was committed.
+
+The decisions are the item pipelines' own (:meth:`decide` of the clean, dedup and store stages),
+run on the decider's instances of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+
+from boltwise import config
+from boltwise.items import Article
+
+if TYPE_CHECKING:
+    from boltwise.pipelines import CleanPipeline, StorePipeline
+    from boltwise.store.shared import SharedRows
+
+logger = logging.getLogger(__name__)
+
+
+class Decider:
+    def __init__(self, crawler: Crawler, store: SharedRows) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store = store
+        self.batch = config.getint(crawler.settings, "BOLTWISE_DECIDE_BATCH")
+        self.stages: list[Any] = []  # the clean, dedup and store stages that are on
+        self.cleaner: CleanPipeline | None = None
+        self.recorder: StorePipeline | None = None
+        self.failures: dict[str, int] = {}  # failed decisions of one candidate each
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self, run: int, poll: float) -> None:
+        """Decide the run's candidates whenever this process is the decider, until stopped."""
+        size = self.batch
+        while not self._stopping:
+            if not self.stages and not await self._lead(run):
+                await self._sleep(poll)
+                continue
+            batch = await self.store.decidable(run, size)
+            if not batch:
+                await self._sleep(poll)
+                continue
+            started = time.monotonic()
+            try:
+                # a batch commits whole: its decisions, the candidates they remove and the learned
+                # counts they changed, so a decider that takes over starts from a consistent state
+                self.store.hold(id(batch))
+                try:
+                    for url, item in batch:
+                        await self._decide(run, url, item)
+                    if self.cleaner is not None:
+                        await self.cleaner.save()
+                finally:
+                    self.store.release(id(batch))
+                await self.store.durable()
+            except Exception as exc:
+                # rolled back: the candidates are still there, and what this process had learned
+                # since the last commit is gone with it, so it starts again from the store. One
+                # at a time until a commit succeeds, to tell a bad candidate from a bad moment
+                logger.error("Could not decide %d candidates (%r): trying again", len(batch), exc)
+                self.stats.inc_value("boltwise/decider/failed")
+                await self._settle()
+                self.stages, self.cleaner, self.recorder = [], None, None
+                if size == 1:
+                    await self._give_up(run, batch[0][0], exc)
+                size = 1
+                continue
+            size = self.batch
+            self.stats.inc_value("boltwise/decider/seconds", time.monotonic() - started)
+
+    async def _settle(self) -> None:
+        """Wait until the failed transaction is over (its commit fails and rolls it back)."""
+        with contextlib.suppress(Exception):
+            await self.store.durable()
+
+    async def _give_up(self, run: int, url: str, exc: Exception) -> None:
+        """A candidate whose decision failed on its own twice: left to the next crawl (its
+        ledger row stays ``fetched``, which a crawl asks for again)."""
+        self.failures[url] = self.failures.get(url, 0) + 1
+        if self.failures[url] < 2:
+            return
+        logger.error("Gave up deciding %s: %r; the next crawl fetches it again", url, exc)
+        self.stats.inc_value("boltwise/decider/gave_up")
+        await self.store.decided(run, url)
+        await self._settle()
+
+    async def _lead(self, run: int) -> bool:
+        if not await self.store.try_lead(run):
+            return False
+        from boltwise.pipelines import CleanPipeline, DedupPipeline, StorePipeline
+
+        for stage in (CleanPipeline, DedupPipeline, StorePipeline):
+            with contextlib.suppress(NotConfigured):  # a stage switched off decides nothing
+                instance = stage.decider_stage(self.crawler)
+                await instance.open_decider(self.store)
+                self.stages.append(instance)
+                if isinstance(instance, CleanPipeline):
+                    self.cleaner = instance
+                elif isinstance(instance, StorePipeline):
+                    self.recorder = instance
+        self.stats.inc_value("boltwise/decider/elected")
+        logger.info("This process is the decider of run %d", run)
+        return True
+
+    async def _decide(self, run: int, url: str, document: dict[str, Any]) -> None:
+        item = Article(**document)
+        try:
+            for stage in self.stages:
+                await stage.decide(item)
+        except DropItem as drop:
+            self._dropped(item, drop)
+            if self.recorder is not None:
+                await self.recorder.record_drop(url, drop)
+        else:
+            self.stats.inc_value("boltwise/decider/kept")
+        await self.store.decided(run, url)
+        self.stats.inc_value("boltwise/decider/decided")
+
+    def _dropped(self, item: Article, drop: DropItem) -> None:
+        reason = type(drop).__name__
+        self.stats.inc_value("item_dropped_count")
+        self.stats.inc_value(f"item_dropped_reasons_count/{reason}")
+        logger.log(logging.INFO if drop.log_level == "INFO" else logging.WARNING, "Dropped: %s", drop)
+        logger.debug("Dropped item: %s", ItemAdapter(item).get("source"))
+
+    async def _sleep(self, poll: float) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), poll)

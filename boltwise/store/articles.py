@@ -1,0 +1,56 @@
+"""Article rows: the latest revision of each article, and every revision."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from boltwise.store.database import Database
+
+
+class ArticleRows(Database):
+    async def put_article(self, item: dict[str, Any]) -> bool:
+        """Store one article (its latest revision in ``articles``, every revision in
+        ``article_revisions``); False when this very revision was stored already."""
+        key = item.get("url") or item["source"]
+        revision = item.get("revision") or 1
+        document = json.dumps(item, ensure_ascii=False, sort_keys=True)
+        now = datetime.now(UTC).isoformat()
+        inserted = await self._fetchone(
+            "INSERT INTO article_revisions (url, revision, item, stored_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (url, revision) DO NOTHING RETURNING revision",
+            (key, revision, document, now),
+        )
+        if inserted is None:
+            return False
+        await self._execute(
+            "INSERT INTO articles (url, site, title, published, modified, revision, item, stored_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET site = excluded.site,"
+            " title = excluded.title, published = excluded.published, modified = excluded.modified,"
+            " revision = excluded.revision, item = excluded.item, stored_at = excluded.stored_at"
+            " WHERE excluded.revision > articles.revision",
+            (key, item.get("site"), item.get("title"), item.get("published"), item.get("modified"), revision,
+             document, now),
+        )  # fmt: skip
+        self._wrote()
+        return True
+
+    async def articles(self, site: str | None = None) -> AsyncIterator[dict[str, Any]]:
+        sql, params = "SELECT item FROM articles", ()
+        if site:
+            sql, params = sql + " WHERE site = ?", (site,)
+        for (document,) in await self._fetchall(sql + " ORDER BY url", params):
+            yield json.loads(document) if isinstance(document, str) else document
+
+    async def counts(self) -> dict[str, list[tuple]]:
+        return {
+            "articles per site": await self._fetchall(
+                "SELECT COALESCE(site, '(none)'), COUNT(*), SUM(CASE WHEN revision > 1 THEN 1 ELSE 0 END)"
+                " FROM articles GROUP BY site ORDER BY site"
+            ),
+            "urls per ledger state": await self._fetchall(
+                "SELECT state, COUNT(*) FROM ledger GROUP BY state ORDER BY state"
+            ),
+        }

@@ -1,0 +1,30 @@
+"""Learned boilerplate's rows: articles per site and, per site, articles per normalised line."""
+
+from __future__ import annotations
+
+from boltwise.clean.learned import BoilerplateModel, SiteLines
+from boltwise.store.database import Database
+
+
+class BoilerplateRows(Database):
+    async def load_boilerplate(self, model: BoilerplateModel) -> None:
+        for site, articles in await self._fetchall("SELECT site, articles FROM boilerplate_sites"):
+            model.sites[site] = SiteLines(articles=articles)
+        for site, key, count in await self._fetchall("SELECT site, line_hash, articles FROM boilerplate_lines"):
+            model.sites[site].counts[key] = count
+
+    async def save_boilerplate(self, model: BoilerplateModel) -> None:
+        for site in sorted(model.dirty):
+            seen = model.sites[site]
+            await self._execute(
+                "INSERT INTO boilerplate_sites VALUES (?, ?)"
+                " ON CONFLICT (site) DO UPDATE SET articles = excluded.articles",
+                (site, seen.articles),
+            )
+            await self._execute("DELETE FROM boilerplate_lines WHERE site = ?", (site,))
+            await self._executemany(
+                "INSERT INTO boilerplate_lines VALUES (?, ?, ?)",
+                ((site, key, count) for key, count in seen.counts.items()),
+            )
+        model.dirty.clear()
+        self._wrote()

@@ -1,0 +1,67 @@
+"""The crawl ledger: what became of every article URL, across crawls.
+
+States: ``discovered`` -> ``fetched`` -> ``stored`` | ``dropped`` | ``duplicate``; a request that
+failed is ``failed`` (asked for again when the URL is listed again); pages that turn out to be
+listings are ``listing`` (fetched again on every crawl).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from boltwise.store.database import Database
+
+TERMINAL = ("stored", "dropped", "duplicate")
+
+
+class LedgerRows(Database):
+    async def mark(self, url: str, state: str, reason: str | None = None, lastmod: str | None = None) -> None:
+        await self._execute(
+            "INSERT INTO ledger (url, state, reason, lastmod, updated_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET state = excluded.state, reason = excluded.reason,"
+            " lastmod = COALESCE(excluded.lastmod, ledger.lastmod), updated_at = excluded.updated_at",
+            (url, state, reason, lastmod, datetime.now(UTC).isoformat()),
+        )
+        self._wrote()
+
+    async def discover(self, url: str, lastmod: str | None, seen_state: str | None) -> None:
+        """Mark ``url`` discovered — unless its state moved on since it was read as ``seen_state``
+        (an article stored meanwhile must not fall back to "discovered")."""
+        now = datetime.now(UTC).isoformat()
+        if seen_state is None:
+            await self._execute(
+                "INSERT INTO ledger (url, state, lastmod, updated_at) VALUES (?, 'discovered', ?, ?)"
+                " ON CONFLICT (url) DO NOTHING",
+                (url, lastmod, now),
+            )
+        else:
+            await self._execute(
+                "UPDATE ledger SET state = 'discovered', lastmod = COALESCE(?, lastmod), updated_at = ?"
+                " WHERE url = ? AND state = ?",
+                (lastmod, now, url, seen_state),
+            )
+        self._wrote()
+
+    async def announced(self, url: str, lastmod: str) -> None:
+        """Record a newer lastmod listed for ``url``, whatever its state."""
+        await self._execute("UPDATE ledger SET lastmod = ? WHERE url = ?", (lastmod, url))
+        self._wrote()
+
+    async def validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        await self._execute(
+            "UPDATE ledger SET etag = ?, last_modified = ? WHERE url = ?", (etag, last_modified, url)
+        )
+        self._wrote()
+
+    async def ledger(self, url: str) -> tuple[str, str | None, str | None, str | None] | None:
+        """(state, lastmod, etag, last_modified) of an URL the crawl has seen."""
+        return await self._fetchone(  # type: ignore[return-value]
+            "SELECT state, lastmod, etag, last_modified FROM ledger WHERE url = ?", (url,)
+        )
+
+    async def unfinished(self) -> list[str]:
+        """Article URLs discovered or fetched but neither stored nor dropped: a crawl was cut short."""
+        rows = await self._fetchall(
+            "SELECT url FROM ledger WHERE state IN ('discovered', 'fetched') ORDER BY updated_at, url"
+        )
+        return [url for (url,) in rows]

@@ -1,0 +1,67 @@
+"""The store's tables, one schema for both databases (each fills in its own column types)."""
+
+from __future__ import annotations
+
+# one schema for both databases; each fills in its own column types. A store records the
+# version it has; a later version of this schema bumps SCHEMA_VERSION, and setup() brings older
+# stores up to it (today by the IF NOT EXISTS statements alone)
+SCHEMA_VERSION = 2  # 2: the shared crawl's tables (PostgreSQL)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS boltwise_schema (
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,
+    site TEXT,
+    title TEXT,
+    published TEXT,
+    modified TEXT,
+    revision INTEGER NOT NULL,
+    item {json} NOT NULL,
+    stored_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_site ON articles (site);
+CREATE TABLE IF NOT EXISTS article_revisions (
+    url TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    item {json} NOT NULL,
+    stored_at TEXT NOT NULL,
+    PRIMARY KEY (url, revision)
+);
+CREATE TABLE IF NOT EXISTS ledger (
+    url TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    reason TEXT,
+    lastmod TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_state ON ledger (state);
+CREATE TABLE IF NOT EXISTS dedup_articles (
+    id {identity},
+    key TEXT NOT NULL UNIQUE,
+    exact {int64} NOT NULL,
+    signature {bytes} NOT NULL,
+    shingles INTEGER NOT NULL,
+    words INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    modified TEXT
+);
+CREATE INDEX IF NOT EXISTS dedup_articles_exact ON dedup_articles (exact);
+CREATE TABLE IF NOT EXISTS dedup_buckets (
+    bucket {int64} NOT NULL,
+    article {int64} NOT NULL,
+    PRIMARY KEY (bucket, article)
+){without_rowid};
+CREATE TABLE IF NOT EXISTS boilerplate_sites (
+    site TEXT PRIMARY KEY,
+    articles INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS boilerplate_lines (
+    site TEXT NOT NULL,
+    line_hash {int64} NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (site, line_hash)
+){without_rowid}
+"""

@@ -1,0 +1,159 @@
+"""Many processes, one PostgreSQL: the same stored result as one process, whichever process dies.
+
+A generated site (1,000 articles, 50 exact copies, 50 truncated copies, then an update revising
+20 articles) is crawled once by one process into one schema, and by three processes into another
+while one process group (crawler and extraction workers) is SIGKILLed at a seeded moment and
+started again. Both stores must hold the same articles, revisions, ledger states with the same
+copies' originals, and learned-boilerplate counts.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from boltwise.bench.sitegen import generate_site
+
+from .conftest import POSTGRES, REPO, sitemap_replay
+
+pytestmark = pytest.mark.skipif(
+    not POSTGRES, reason="set BOLTWISE_TEST_POSTGRES_URI (.ci/run starts a server and sets it)"
+)
+
+ARTICLES, COPIES, EXCERPTS, REVISED = 1000, 50, 50, 20
+TERMINAL = {"stored", "duplicate", "dropped"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[str, str]:
+    """(replay directories of the site, of the site and its update), and the sitemap URL."""
+    base, update = tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("update")
+    sitemap = generate_site(base, ARTICLES, copies=COPIES, excerpts=EXCERPTS)
+    generate_site(update, ARTICLES, copies=COPIES, excerpts=EXCERPTS, updated=REVISED)
+    return str(base), f"{base},{update}", sitemap
+
+
+def _schema() -> tuple[str, str]:
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+    separator = "&" if "?" in POSTGRES else "?"
+    return f"{POSTGRES}{separator}options=-csearch_path%3D{name}", name
+
+
+def _start(replay: str, sitemap: str, uri: str, log: Path) -> subprocess.Popen:
+    args = [
+        *sitemap_replay(replay, sitemap, uri),
+        *("-s", "BOLTWISE_WORKERS=1", "-s", "BOLTWISE_LEASE_SECONDS=5", "-s", "LOG_LEVEL=INFO"),
+    ]
+    with log.open("w") as stderr:  # the child has its own copy
+        return subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", *args],
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+        )  # fmt: skip
+
+
+def _kill_moment(schema: str, pid: int, progress: float) -> None:
+    """Wait until the run has ``progress`` of the site's pages done and process ``pid`` holds
+    committed leases: work that its death leaves to others."""
+    pages = ARTICLES + COPIES + EXCERPTS
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        for _ in range(1200):
+            done, held = conn.execute(
+                f"SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'leased'"
+                f" AND owner LIKE %s) FROM {schema}.frontier",
+                (f"%:{pid}:%",),
+            ).fetchone() if _has_frontier(conn, schema) else (0, 0)
+            if done >= progress * pages and held:
+                return
+            time.sleep(0.05)
+    pytest.fail(f"crawler {pid} held no lease when {progress:.0%} of the pages were done")
+
+
+def _has_frontier(conn: psycopg.Connection, schema: str) -> bool:
+    return conn.execute("SELECT to_regclass(%s)", (f"{schema}.frontier",)).fetchone() != (None,)
+
+
+def _finish(procs: list[subprocess.Popen], logs: list[Path]) -> str:
+    for proc in procs:
+        assert proc.wait(timeout=600) == 0
+    return "\n".join(log.read_text() for log in logs)
+
+
+def _stat(log: str, name: str) -> int:
+    return sum(int(n) for n in re.findall(rf"'{re.escape(name)}': (\d+)", log))
+
+
+def _export(uri: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "scrapy", "boltwise-export", "-s", f"BOLTWISE_STORE_URI={uri}"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return out.stdout
+
+
+def _contents(name: str) -> dict[str, list[tuple]]:
+    """What a store decided: ledger states and reasons, revisions, learned boilerplate."""
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        return {
+            table: conn.execute(f"SELECT {columns} FROM {name}.{table} ORDER BY 1, 2").fetchall()
+            for table, columns in (
+                ("ledger", "url, state, reason"),
+                ("article_revisions", "url, revision, item"),
+                ("boilerplate_sites", "site, articles"),
+                ("boilerplate_lines", "site, line_hash, articles"),
+            )
+        }
+
+
+@pytest.fixture(scope="module")
+def one_process(site, tmp_path_factory) -> tuple[str, dict]:
+    base, updated, sitemap = site
+    uri, name = _schema()
+    logs = tmp_path_factory.mktemp("one")
+    for replay in (base, updated):
+        _finish([_start(replay, sitemap, uri, logs / "crawl.log")], [logs / "crawl.log"])
+    return _export(uri), _contents(name)
+
+
+@pytest.mark.parametrize("seed", [1, 7])  # kill crawler 0, then crawler 1
+def test_three_processes_with_one_killed_store_what_one_process_stores(site, one_process, tmp_path, seed):
+    base, updated, sitemap = site
+    uri, name = _schema()
+    rng = random.Random(seed)
+    logs = [tmp_path / f"crawler-{i}.log" for i in range(3)]
+    procs = [_start(base, sitemap, uri, log) for log in logs]
+    victim = rng.randrange(3)
+    _kill_moment(name, procs[victim].pid, rng.uniform(0.05, 0.6))  # while it fetches and decides
+    os.killpg(procs[victim].pid, signal.SIGKILL)  # the crawler and its workers, no goodbye
+    procs[victim].wait()
+    restarted = tmp_path / "restarted.log"
+    procs[victim] = _start(base, sitemap, uri, restarted)
+    log = _finish(procs, [*logs[:victim], *logs[victim + 1 :], restarted])
+    assert _stat(log, "boltwise/frontier/reclaimed") >= 1, "the kill hit no live work"
+    # the update, with three processes again
+    logs = [tmp_path / f"update-{i}.log" for i in range(3)]
+    _finish([_start(updated, sitemap, uri, log) for log in logs], logs)
+
+    export, contents = _export(uri), _contents(name)
+    single_export, single = one_process
+    assert export == single_export  # the same articles, texts and revisions, each once
+    assert len(export.splitlines()) == ARTICLES + EXCERPTS - EXCERPTS  # the excerpts are near copies
+    for table in single:
+        assert contents[table] == single[table], table
+    states = {state for _, state, _ in contents["ledger"]}
+    assert states <= TERMINAL, states
+    copies = [reason for _, state, reason in contents["ledger"] if state == "duplicate"]
+    assert len(copies) == COPIES + EXCERPTS
+    assert sum(1 for url, revision, _ in contents["article_revisions"] if revision == 2) == REVISED
+    print(f"\nseed {seed}: killed crawler {victim}, {_stat(log, 'boltwise/frontier/reclaimed')} leases reclaimed")
