@@ -69,11 +69,15 @@ def _kill_moment(schema: str, pid: int, progress: float) -> None:
     pages = ARTICLES + COPIES + EXCERPTS
     with psycopg.connect(POSTGRES, autocommit=True) as conn:
         for _ in range(1200):
-            done, held = conn.execute(
-                f"SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'leased'"
-                f" AND owner LIKE %s) FROM {schema}.frontier",
-                (f"%:{pid}:%",),
-            ).fetchone() if _has_frontier(conn, schema) else (0, 0)
+            done, held = (
+                conn.execute(
+                    f"SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'leased'"
+                    f" AND owner LIKE %s) FROM {schema}.frontier",
+                    (f"%:{pid}:%",),
+                ).fetchone()
+                if _has_frontier(conn, schema)
+                else (0, 0)
+            )
             if done >= progress * pages and held:
                 return
             time.sleep(0.05)

@@ -28,7 +28,9 @@ def _frontier(autothrottle: bool) -> tuple[SharedFrontier, SimpleNamespace]:
     settings = Settings(
         {"CONCURRENT_REQUESTS_PER_DOMAIN": 8, "DOWNLOAD_DELAY": 0.5, "AUTOTHROTTLE_ENABLED": autothrottle}
     )
-    downloader = SimpleNamespace(domain_concurrency=8, slots={"a.example": Slot(8, 0.5, 0), "b.example": Slot(8, 0.5, 0)})
+    downloader = SimpleNamespace(
+        domain_concurrency=8, slots={"a.example": Slot(8, 0.5, 0), "b.example": Slot(8, 0.5, 0)}
+    )
     crawler = SimpleNamespace(engine=SimpleNamespace(downloader=downloader), stats=None)
     frontier = SharedFrontier.__new__(SharedFrontier)  # only what _share_sites reads
     frontier.spider = SimpleNamespace(settings=settings, crawler=crawler)
