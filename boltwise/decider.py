@@ -76,7 +76,7 @@ class Decider:
                         await self.cleaner.save()
                 finally:
                     self.store.release(id(batch))
-                await self.store.durable()
+                await self.store.durable(now=True)
             except Exception as exc:
                 # rolled back: the candidates are still there, and what this process had learned
                 # since the last commit is gone with it, so it starts again from the store. One

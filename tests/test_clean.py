@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from boltwise.clean.cleaner import Cleaner
-from boltwise.clean.learned import BoilerplateModel
+from boltwise.clean.learned import BoilerplateModel, line_hash
 from boltwise.clean.mining import is_headline, parse_dateline
 from boltwise.clean.profiles import IT_BOLTWISE, profile_for
 from boltwise.clean.text import normalize_line, paragraphs
@@ -187,3 +187,29 @@ def test_learned_state_survives_in_the_store(store_uri):
     assert reloaded.sites["lokal.example"].articles == 12
     result = Cleaner(reloaded).clean(next(synthetic_site(1)), site="lokal.example", title="Einsatz")
     assert len(result.removed) == 3
+
+
+def test_saved_in_steps_the_store_holds_what_the_model_counts(store_uri):
+    """Saves write only what changed since the last one, also after the model forgot lines seen
+    once (``max_lines``): the store's counts stay the model's."""
+    model = BoilerplateModel(max_lines=20)
+    word = ["".join(chr(97 + int(digit)) for digit in str(n)) for n in range(40)]  # numbers are no news
+    texts = [f"Zeile {word[n]}\nGleiche Zeile\nNoch eine Zeile {word[n % 3]}" for n in range(40)]
+
+    async def save_in_steps() -> dict[int, int]:
+        store = await open_store(store_uri)
+        for start in range(0, 40, 7):
+            for text in texts[start : start + 7]:
+                Cleaner(model).clean(text, site="s.example", title=None)
+            await store.save_boilerplate(model)
+        await store.close()
+        store = await open_store(store_uri)
+        reloaded = BoilerplateModel()
+        await store.load_boilerplate(reloaded)
+        await store.close()
+        return reloaded.sites["s.example"]
+
+    saved = asyncio.run(save_in_steps())
+    assert line_hash("Zeile a") not in model.sites["s.example"].counts  # forgotten on the way
+    assert saved.counts == model.sites["s.example"].counts
+    assert saved.articles == 40

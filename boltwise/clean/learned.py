@@ -23,6 +23,9 @@ def line_hash(line: str) -> int:
 class SiteLines:
     articles: int = 0
     counts: dict[int, int] = field(default_factory=dict)
+    # since the last save: the lines whose counts changed, and whether lines were forgotten
+    changed: set[int] = field(default_factory=set)
+    forgot: bool = False
 
 
 class BoilerplateModel:
@@ -58,8 +61,12 @@ class BoilerplateModel:
     def observe(self, site: str, lines: list[str]) -> None:
         seen = self.sites.setdefault(site, SiteLines())
         seen.articles += 1
-        for key in {line_hash(line) for line in lines}:
+        keys = {line_hash(line) for line in lines}
+        for key in keys:
             seen.counts[key] = seen.counts.get(key, 0) + 1
+        seen.changed |= keys
         if len(seen.counts) > self.max_lines:
             seen.counts = {k: n for k, n in seen.counts.items() if n > 1}
+            seen.changed &= seen.counts.keys()
+            seen.forgot = True
         self.dirty.add(site)

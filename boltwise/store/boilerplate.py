@@ -21,10 +21,16 @@ class BoilerplateRows(Database):
                 " ON CONFLICT (site) DO UPDATE SET articles = excluded.articles",
                 (site, seen.articles),
             )
-            await self._execute("DELETE FROM boilerplate_lines WHERE site = ?", (site,))
+            if seen.forgot:  # the lines seen once were forgotten: their rows go too
+                await self._execute("DELETE FROM boilerplate_lines WHERE site = ? AND articles = 1", (site,))
+            # only what changed: a site's lines run into the hundred thousands, and the decider of
+            # a shared crawl saves after every batch
             await self._executemany(
-                "INSERT INTO boilerplate_lines VALUES (?, ?, ?)",
-                ((site, key, count) for key, count in seen.counts.items()),
+                "INSERT INTO boilerplate_lines VALUES (?, ?, ?)"
+                " ON CONFLICT (site, line_hash) DO UPDATE SET articles = excluded.articles",
+                ((site, key, seen.counts[key]) for key in sorted(seen.changed)),
             )
+            seen.changed.clear()
+            seen.forgot = False
         model.dirty.clear()
         self._wrote()

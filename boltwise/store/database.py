@@ -129,11 +129,14 @@ class Database(ABC):
         """Wait while a commit is being prepared (new items may not start then)."""
         await self._open_gate.wait()
 
-    async def durable(self) -> None:
-        """Return once everything written so far is committed."""
+    async def durable(self, now: bool = False) -> None:
+        """Return once everything written so far is committed; ``now``: without waiting for a
+        group to gather (a writer that has gathered its own, such as the decider's batch)."""
         future = asyncio.get_running_loop().create_future()
         self._waiters.append(future)
         self._wrote()
+        if now:
+            self._enough.set()
         await future
 
     def commit_soon(self) -> None:
