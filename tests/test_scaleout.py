@@ -161,3 +161,20 @@ def test_three_processes_with_one_killed_store_what_one_process_stores(site, one
     assert len(copies) == COPIES + EXCERPTS
     assert sum(1 for url, revision, _ in contents["article_revisions"] if revision == 2) == REVISED
     print(f"\nseed {seed}: killed crawler {victim}, {_stat(log, 'boltwise/frontier/reclaimed')} leases reclaimed")
+
+
+def test_status_shows_an_open_run_with_its_leases(site, tmp_path):
+    base, _, sitemap = site
+    uri, name = _schema()
+    proc = _start(base, sitemap, uri, tmp_path / "crawl.log")
+    _kill_moment(name, proc.pid, 0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    status = subprocess.run(
+        [sys.executable, "-m", "scrapy", "boltwise-status", "-s", f"BOLTWISE_STORE_URI={uri}"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert '\nopen run 1: ["news", ["https://gen.example/sitemap_index.xml"]]\n' in status
+    pending = re.search(r"pending (\d+), leased (\d+), waiting for the decider (\d+)", status)
+    assert pending and int(pending[1]) > 0 and int(pending[2]) > 0, status
+    assert re.search(rf"\nleased\tboltwise:[^:]+:{proc.pid}:\w+\t\d+\n", status), status  # the dead one's

@@ -1,5 +1,6 @@
-"""Benchmarks: ``python -m boltwise.bench PAGES_DIR`` (throughput and memory against bare trafilatura)
-and ``python -m boltwise.bench.dedup`` (dedup index cost and size as it grows)."""
+"""Benchmarks: ``python -m boltwise.bench PAGES_DIR`` (throughput and memory against bare trafilatura),
+``python -m boltwise.bench.dedup`` (dedup index cost and size as it grows) and
+``python -m boltwise.bench.scaleout POSTGRESQL_URI`` (a shared crawl with 1, 2 and 4 processes)."""
 
 from __future__ import annotations
 
