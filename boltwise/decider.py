@@ -57,10 +57,12 @@ class Decider:
         """Decide the run's candidates whenever this process is the decider, until stopped."""
         size = self.batch
         while not self._stopping:
-            if not self.stages and not await self._lead(run):
-                await self._sleep(poll)
-                continue
-            batch = await self.store.decidable(run, size)
+            try:
+                batch = await self.store.decidable(run, size) if self.stages or await self._lead(run) else []
+            except Exception as exc:  # a failed statement: its transaction ends soon, then again
+                logger.warning("Could not look for candidates to decide (%r): trying again", exc)
+                await self._settle()
+                batch = []
             if not batch:
                 await self._sleep(poll)
                 continue
@@ -113,15 +115,15 @@ class Decider:
             return False
         from boltwise.pipelines import CleanPipeline, DedupPipeline, StorePipeline
 
+        stages = []
         for stage in (CleanPipeline, DedupPipeline, StorePipeline):
             with contextlib.suppress(NotConfigured):  # a stage switched off decides nothing
                 instance = stage.decider_stage(self.crawler)
-                await instance.open_decider(self.store)
-                self.stages.append(instance)
-                if isinstance(instance, CleanPipeline):
-                    self.cleaner = instance
-                elif isinstance(instance, StorePipeline):
-                    self.recorder = instance
+                await instance.open_decider(self.store)  # from what is committed: learned counts
+                stages.append(instance)
+        self.stages = stages  # all of them, or (a statement failed) none, and it tries again
+        self.cleaner = next((s for s in stages if isinstance(s, CleanPipeline)), None)
+        self.recorder = next((s for s in stages if isinstance(s, StorePipeline)), None)
         self.stats.inc_value("boltwise/decider/elected")
         logger.info("This process is the decider of run %d", run)
         return True

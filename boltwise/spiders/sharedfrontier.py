@@ -64,6 +64,7 @@ class SharedFrontier(Frontier):
         self.failures = 0  # the store's failed commits this frontier has made up for
         self.mine: dict[str, Claimed] = {}  # leased rows this process has not finished
         self.offered: list[tuple[str, str, str, dict]] = []  # rows to add, from the page being read
+        self.stopping = asyncio.Event()
         self.progress = asyncio.Event()  # a row of mine was finished, or new rows were offered
         self.decider = Decider(spider.crawler, store)
         # a callback or a pipeline stage that raises leaves its row to whoever claims it next
@@ -83,7 +84,8 @@ class SharedFrontier(Frontier):
             async for request in self._claims():
                 yield request
         finally:
-            heartbeat.cancel()
+            self.stopping.set()  # not cancelled: a statement cut off mid-way would break the connection
+            await heartbeat
             self.decider.stop()
             await deciding
 
@@ -240,13 +242,14 @@ class SharedFrontier(Frontier):
 
     async def _heartbeat(self) -> None:
         beat = min(self.lease / 3, 5.0)
-        while True:
+        while not self.stopping.is_set():
             try:
                 await self.rows.renew(self.run, self.owner, self.lease)
                 self._share_sites(max(1, await self.rows.crawlers(self.run, 3 * beat)))
             except Exception as exc:  # the next beat tries again; leases last three beats
                 logger.warning("Could not renew this process's leases: %r", exc)
-            await asyncio.sleep(beat)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), beat)
 
     def _share_sites(self, crawlers: int) -> None:
         """N processes of a run share each site's request budget: each gets 1/N of
