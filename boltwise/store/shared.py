@@ -110,7 +110,10 @@ class SharedRows(Store):
         """Add (url, kind, order key, args) rows as ``pending``; a URL the run has already keeps
         its row, with the smaller of the two order keys. Rows that stay as they are are not even
         locked (an upsert would lock each, and wait for, or deadlock with, the processes that
-        hold them)."""
+        hold them). A deadlock that remains (two processes' transactions each waiting for a row
+        the other added) fails one group: it is rolled back, its leases go back to ``pending``
+        (:meth:`give_back`) and are claimed again, their attempts counted."""
+        rows = sorted(rows, key=lambda row: (row[0], row[2]))  # by URL: processes wait for each other in one order
         await self._executemany(
             "INSERT INTO frontier (run, url, kind, order_key, state, args) VALUES (?, ?, ?, ?, 'pending', ?)"
             " ON CONFLICT (run, url) DO NOTHING",
