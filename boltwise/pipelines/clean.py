@@ -1,0 +1,117 @@
+"""The cleaning stage: site boilerplate out, metadata mined, text normalised, quality gates."""
+
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+
+from boltwise import config
+from boltwise.clean.cleaner import Cleaner
+from boltwise.clean.language import detect_language
+from boltwise.clean.learned import BoilerplateModel
+from boltwise.cputime import charged
+from boltwise.items import Article, Page
+from boltwise.spiders.sharedfrontier import shared_crawl
+from boltwise.store import Store, store_for
+
+logger = logging.getLogger(__name__)
+
+
+class TooShort(DropItem):
+    """Fewer words than ``BOLTWISE_MIN_WORDS`` after cleaning."""
+
+
+class WrongLanguage(DropItem):
+    """Not one of ``BOLTWISE_LANGUAGES``."""
+
+
+class CleanPipeline:
+    """Removes site boilerplate, mines metadata, normalises text and applies the quality gates."""
+
+    def __init__(self, crawler: Crawler, cleaner: Cleaner, min_words: int, languages: frozenset[str]) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.cleaner = cleaner
+        self.min_words = min_words
+        self.languages = languages
+        self.store: Store | None = None
+        self.shared = False  # a shared crawl's decider cleans, in order (boltwise.decider)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        settings = crawler.settings
+        if not config.getbool(settings, "BOLTWISE_CLEAN_ENABLED"):
+            raise NotConfigured("BOLTWISE_CLEAN_ENABLED is off")
+        model = None
+        if config.getbool(settings, "BOLTWISE_CLEAN_LEARN_ENABLED"):
+            model = BoilerplateModel(
+                min_articles=config.getint(settings, "BOLTWISE_CLEAN_LEARN_MIN_ARTICLES"),
+                min_support=config.getint(settings, "BOLTWISE_CLEAN_LEARN_MIN_SUPPORT"),
+                max_share=config.getfloat(settings, "BOLTWISE_CLEAN_LEARN_MAX_SHARE"),
+            )
+        languages = frozenset(lang.lower() for lang in config.getlist(settings, "BOLTWISE_LANGUAGES"))
+        return cls(crawler, Cleaner(model), config.getint(settings, "BOLTWISE_MIN_WORDS"), languages)
+
+    decider_stage = from_crawler  # the decider's own instance (boltwise.decider)
+
+    async def open_spider(self) -> None:
+        self.shared = shared_crawl(self.crawler)
+        if not self.shared and self.cleaner.learned is not None:
+            await self.open_decider(await store_for(self.crawler))
+
+    async def open_decider(self, store: Store) -> None:
+        if self.cleaner.learned is not None:
+            self.store = store
+            await store.load_boilerplate(self.cleaner.learned)
+
+    async def save(self) -> None:
+        if self.store is not None and self.cleaner.learned is not None:
+            await self.store.save_boilerplate(self.cleaner.learned)
+
+    async def close_spider(self) -> None:
+        if not self.shared:
+            await self.save()
+
+    def process_item(self, item: Page | Article) -> Page | Article:
+        if isinstance(item, Page) or self.shared:
+            return item  # extraction is off (nothing to clean yet), or the decider cleans
+        return self._decide(item)
+
+    async def decide(self, item: Article) -> None:
+        self._decide(item)
+
+    def _decide(self, item: Article) -> Article:
+        with charged(self.stats, "clean"):
+            return self._clean(item)
+
+    def _clean(self, item: Article) -> Article:
+        adapter = ItemAdapter(item)
+        result = self.cleaner.clean(adapter["text"], site=adapter.get("site"), title=adapter.get("title"))
+        for rule, line in result.removed:
+            self.stats.inc_value(f"boltwise/clean/removed/{rule}")
+            logger.debug("Removed (%s) from %s: %s", rule, adapter["source"], line)
+        for what in result.mined:
+            self.stats.inc_value(f"boltwise/clean/mined/{what}")
+        adapter.update(
+            text=result.text,
+            title=result.title,
+            site=result.site,
+            dateline=result.dateline,
+            word_count=len(result.text.split()),
+        )
+        if not adapter.get("language"):
+            adapter["language"] = detect_language(result.text)
+        self.stats.inc_value("boltwise/clean/items")
+        if adapter["word_count"] < self.min_words:
+            self.stats.inc_value("boltwise/clean/dropped/too_short")
+            raise TooShort(
+                f"{adapter['word_count']} words after cleaning, fewer than BOLTWISE_MIN_WORDS="
+                f"{self.min_words}: {adapter['source']}"
+            )
+        if self.languages and adapter["language"] and adapter["language"] not in self.languages:
+            self.stats.inc_value("boltwise/clean/dropped/wrong_language")
+            raise WrongLanguage(f"language {adapter['language']!r} not in BOLTWISE_LANGUAGES: {adapter['source']}")
+        return item

@@ -1,0 +1,104 @@
+"""The store stage: each article stored once, acknowledged once its row is committed."""
+
+from __future__ import annotations
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from boltwise import config
+from boltwise.cputime import charged
+from boltwise.items import Article, Page
+from boltwise.pipelines.dedup import DROPS
+from boltwise.spiders.sharedfrontier import SharedFrontier, shared_crawl
+from boltwise.store import Store, store_for
+
+
+class StorePipeline:
+    """Stores each article exactly once and acknowledges it only once its row is committed.
+
+    Also keeps the crawl ledger's final states: ``stored``, ``duplicate`` (a copy, in either dedup
+    mode) and ``dropped`` with the reason, for every item any stage drops.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store: Store | None = None
+        self.shared = False  # a shared crawl's: this stage hands its articles to the decider
+
+    @classmethod
+    def decider_stage(cls, crawler: Crawler) -> StorePipeline:
+        if not config.getbool(crawler.settings, "BOLTWISE_STORE_ENABLED"):
+            raise NotConfigured("BOLTWISE_STORE_ENABLED is off")
+        return cls(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        pipeline = cls.decider_stage(crawler)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        return pipeline
+
+    async def open_spider(self) -> None:
+        self.shared = shared_crawl(self.crawler)
+        await self.open_decider(await store_for(self.crawler))
+
+    async def open_decider(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def frontier(self) -> SharedFrontier | None:
+        return self.crawler.spider.frontier if self.shared else None  # type: ignore[union-attr]
+
+    async def process_item(self, item: Page | Article) -> Page | Article:
+        if (frontier := self.frontier) is not None:
+            # acknowledged once the decider has it: what becomes of it is the decider's decision
+            document = None if isinstance(item, Page) else ItemAdapter(item).asdict()
+            await frontier.handed_over(ItemAdapter(item)["source"], document)
+            await frontier.rows.durable()
+            return item
+        if isinstance(item, Page):
+            return item  # extraction is off: raw pages are not articles
+        assert self.store is not None
+        try:
+            await self.decide(item)
+        finally:
+            self.store.release(id(item))
+        await self.store.durable()
+        return item
+
+    async def decide(self, item: Article) -> None:
+        assert self.store is not None
+        adapter = ItemAdapter(item)
+        with charged(self.stats, "store"):
+            if adapter.get("duplicate_of"):
+                await self.store.mark(adapter["source"], *_copy_state(adapter["source"], adapter["duplicate_of"]))
+                self.stats.inc_value("boltwise/store/duplicate")
+            elif await self.store.put_article(adapter.asdict()):
+                await self.store.mark(adapter["source"], "stored")
+                self.stats.inc_value("boltwise/store/stored")
+            else:
+                self.stats.inc_value("boltwise/store/unchanged")
+
+    async def item_dropped(self, item: object, exception: BaseException, **_: object) -> None:
+        # ``item`` is what entered the pipelines (a Page for crawled pages), not a later stage's item
+        source = ItemAdapter(item).get("source")
+        if source and self.store is not None:
+            await self.record_drop(source, exception)
+
+    async def record_drop(self, source: str, exception: BaseException) -> None:
+        """The ledger state of an item a stage dropped (in a shared crawl, its row is done too)."""
+        mark = self.frontier.mark if self.frontier is not None else self.store.mark  # type: ignore[union-attr]
+        if isinstance(exception, tuple(DROPS.values())):
+            await mark(source, *_copy_state(source, getattr(exception, "duplicate_of", None)))
+        else:
+            await mark(source, "dropped", f"{type(exception).__name__}: {exception}")
+
+
+def _copy_state(source: str, original: str | None) -> tuple[str, str]:
+    """The ledger state of an item that copies ``original``: a copy is a ``duplicate``, but the very
+    article stored under its URL, come again unchanged (a recrawl), stays ``stored``."""
+    if original == source:
+        return "stored", "unchanged since it was stored"
+    return "duplicate", f"copy of {original}"
