@@ -178,3 +178,18 @@ def test_status_shows_an_open_run_with_its_leases(site, tmp_path):
     pending = re.search(r"pending (\d+), leased (\d+), waiting for the decider (\d+)", status)
     assert pending and int(pending[1]) > 0 and int(pending[2]) > 0, status
     assert re.search(rf"\nleased\tboltwise:[^:]+:{proc.pid}:\w+\t\d+\n", status), status  # the dead one's
+
+
+def test_an_interrupted_process_stops_cleanly_and_the_run_resumes(site, tmp_path):
+    """Ctrl-C: the heartbeat and the decider stop between two statements, before the store
+    closes; the same command then finishes the run."""
+    base, _, sitemap = site
+    uri, name = _schema()
+    proc = _start(base, sitemap, uri, tmp_path / "interrupted.log")
+    _kill_moment(name, proc.pid, 0.3)
+    proc.send_signal(signal.SIGINT)
+    log = _finish([proc], [tmp_path / "interrupted.log"])
+    assert "Spider closed (shutdown)" in log and " ERROR: " not in log, log
+    log = _finish([_start(base, sitemap, uri, tmp_path / "resumed.log")], [tmp_path / "resumed.log"])
+    assert "Joined run 1 " in log and "Run 1 is finished" in log
+    assert len(_export(uri).splitlines()) == ARTICLES

@@ -47,6 +47,10 @@ class StorePipeline:
     async def open_decider(self, store: Store) -> None:
         self.store = store
 
+    async def close_spider(self) -> None:
+        if (frontier := self.frontier) is not None:
+            await frontier.stop()  # a shutdown: before the store closes (at spider_closed)
+
     @property
     def frontier(self) -> SharedFrontier | None:
         return self.crawler.spider.frontier if self.shared else None  # type: ignore[union-attr]

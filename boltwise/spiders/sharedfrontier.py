@@ -65,6 +65,7 @@ class SharedFrontier(Frontier):
         self.mine: dict[str, Claimed] = {}  # leased rows this process has not finished
         self.offered: list[tuple[str, str, str, dict]] = []  # rows to add, from the page being read
         self.stopping = asyncio.Event()
+        self.tasks: list[asyncio.Future[None]] = []  # the heartbeat and the decider
         self.progress = asyncio.Event()  # a row of mine was finished, or new rows were offered
         self.decider = Decider(spider.crawler, store)
         # a callback or a pipeline stage that raises leaves its row to whoever claims it next
@@ -78,16 +79,23 @@ class SharedFrontier(Frontier):
         self._offer(wants)
         await self._flush()
         await self.rows.durable()
-        heartbeat = asyncio.ensure_future(self._heartbeat())
-        deciding = asyncio.ensure_future(self.decider.run(self.run, self.poll))
+        self.tasks = [
+            asyncio.ensure_future(self._heartbeat()),
+            asyncio.ensure_future(self.decider.run(self.run, self.poll)),
+        ]
         try:
             async for request in self._claims():
                 yield request
         finally:
-            self.stopping.set()  # not cancelled: a statement cut off mid-way would break the connection
-            await heartbeat
-            self.decider.stop()
-            await deciding
+            await self.stop()
+
+    async def stop(self) -> None:
+        """End the heartbeat and the decider (each between two statements: a statement cut off
+        would break the connection), before the store closes; a second call does nothing."""
+        self.stopping.set()
+        self.decider.stop()
+        tasks, self.tasks = self.tasks, []
+        await asyncio.gather(*tasks)
 
     async def _claims(self) -> AsyncIterator[Request]:
         """Requests from leases, as long as the run has work; then the run is finished."""
