@@ -72,6 +72,7 @@ class Decider:
                 # counts they changed, so a decider that takes over starts from a consistent state
                 self.store.hold(id(batch))
                 try:
+                    await self.store.lock_decisions()
                     for url, item in batch:
                         await self._decide(run, url, item)
                     if self.cleaner is not None:

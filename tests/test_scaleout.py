@@ -193,3 +193,21 @@ def test_an_interrupted_process_stops_cleanly_and_the_run_resumes(site, tmp_path
     log = _finish([_start(base, sitemap, uri, tmp_path / "resumed.log")], [tmp_path / "resumed.log"])
     assert "Joined run 1 " in log and "Run 1 is finished" in log
     assert len(_export(uri).splitlines()) == ARTICLES
+
+
+def test_two_crawl_jobs_on_one_store_store_each_story_once(site, tmp_path):
+    """Two jobs at once (each sitemap of the site crawled by its own command), each with its own
+    run and decider, and stories in both: each story is stored once, whichever job gets it first."""
+    base, _, _ = site
+    uri, _ = _schema()
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    procs = [
+        _start(base, f"https://gen.example/post-sitemap{n}.xml", uri, log)
+        for n, log in ((1, logs[0]), (2, logs[1]))
+    ]
+    log = _finish(procs, logs)
+    assert log.count("This process is the decider of run") == 2  # one per run: both decided
+    assert len(_export(uri).splitlines()) == ARTICLES
+    with psycopg.connect(uri) as conn:
+        states = dict(conn.execute("SELECT state, count(*) FROM ledger GROUP BY state").fetchall())
+    assert states == {"stored": ARTICLES, "duplicate": COPIES + EXCERPTS}

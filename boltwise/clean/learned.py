@@ -23,9 +23,11 @@ def line_hash(line: str) -> int:
 class SiteLines:
     articles: int = 0
     counts: dict[int, int] = field(default_factory=dict)
-    # since the last save: the lines whose counts changed, and whether lines were forgotten
-    changed: set[int] = field(default_factory=set)
-    forgot: bool = False
+    # since the last save: what was added (articles, and per line), and the lines forgotten.
+    # Saved as increments, so deciders of two runs on one store add up instead of overwriting
+    new_articles: int = 0
+    added: dict[int, int] = field(default_factory=dict)
+    forgotten: set[int] = field(default_factory=set)
 
 
 class BoilerplateModel:
@@ -61,12 +63,14 @@ class BoilerplateModel:
     def observe(self, site: str, lines: list[str]) -> None:
         seen = self.sites.setdefault(site, SiteLines())
         seen.articles += 1
-        keys = {line_hash(line) for line in lines}
-        for key in keys:
+        seen.new_articles += 1
+        for key in {line_hash(line) for line in lines}:
             seen.counts[key] = seen.counts.get(key, 0) + 1
-        seen.changed |= keys
+            seen.added[key] = seen.added.get(key, 0) + 1
         if len(seen.counts) > self.max_lines:
+            once = {k for k, n in seen.counts.items() if n == 1}
             seen.counts = {k: n for k, n in seen.counts.items() if n > 1}
-            seen.changed &= seen.counts.keys()
-            seen.forgot = True
+            seen.forgotten |= once
+            for key in once:
+                seen.added.pop(key, None)
         self.dirty.add(site)

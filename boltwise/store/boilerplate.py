@@ -14,23 +14,24 @@ class BoilerplateRows(Database):
             model.sites[site].counts[key] = count
 
     async def save_boilerplate(self, model: BoilerplateModel) -> None:
+        """Write what the model added since the last save, as increments (the decider of a
+        shared crawl saves after every batch, and a site's lines run into the hundred thousands)."""
         for site in sorted(model.dirty):
             seen = model.sites[site]
             await self._execute(
                 "INSERT INTO boilerplate_sites VALUES (?, ?)"
-                " ON CONFLICT (site) DO UPDATE SET articles = excluded.articles",
-                (site, seen.articles),
+                " ON CONFLICT (site) DO UPDATE SET articles = boilerplate_sites.articles + excluded.articles",
+                (site, seen.new_articles),
             )
-            if seen.forgot:  # the lines seen once were forgotten: their rows go too
-                await self._execute("DELETE FROM boilerplate_lines WHERE site = ? AND articles = 1", (site,))
-            # only what changed: a site's lines run into the hundred thousands, and the decider of
-            # a shared crawl saves after every batch
             await self._executemany(
-                "INSERT INTO boilerplate_lines VALUES (?, ?, ?)"
-                " ON CONFLICT (site, line_hash) DO UPDATE SET articles = excluded.articles",
-                ((site, key, seen.counts[key]) for key in sorted(seen.changed)),
+                "DELETE FROM boilerplate_lines WHERE site = ? AND line_hash = ?",
+                ((site, key) for key in sorted(seen.forgotten)),
             )
-            seen.changed.clear()
-            seen.forgot = False
+            await self._executemany(
+                "INSERT INTO boilerplate_lines VALUES (?, ?, ?) ON CONFLICT (site, line_hash)"
+                " DO UPDATE SET articles = boilerplate_lines.articles + excluded.articles",
+                ((site, key, seen.added[key]) for key in sorted(seen.added)),
+            )
+            seen.new_articles, seen.added, seen.forgotten = 0, {}, set()
         model.dirty.clear()
         self._wrote()

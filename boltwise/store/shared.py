@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS crawlers (
 # the database's clock, not the machines': leases compare times written by different machines
 _NOW = "EXTRACT(EPOCH FROM clock_timestamp())"
 LEADER_LOCK = 0x6263_6964  # with the store's schema and the run's id: one decider per run
+DECISIONS_LOCK = 0x6263_6965  # with the store's schema: one batch of decisions at a time
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,12 @@ class SharedRows(Store):
             "SELECT pg_try_advisory_lock(?, hashtext(current_schema() || ':' || ?))", (LEADER_LOCK, str(run))
         )
         return bool(row and row[0])
+
+    async def lock_decisions(self) -> None:
+        """Take the store's decisions lock until this transaction ends: the deciders of two runs
+        on one store (two crawl jobs at once) decide one batch at a time, each seeing what the
+        other committed, so a story both find is stored once."""
+        await self._execute("SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", (DECISIONS_LOCK,))
 
     async def run_status(self) -> list[tuple]:
         """Per open run: job, frontier rows per state, candidates, and leases per owner."""
