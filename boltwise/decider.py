@@ -34,14 +34,18 @@ logger = logging.getLogger(__name__)
 
 
 class Decider:
-    def __init__(self, crawler: Crawler, store: SharedRows) -> None:
+    def __init__(self, crawler: Crawler, uri: str) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.store = store
+        self.uri = uri
+        # its own connection and transaction: a batch commits, or is rolled back, alone, and
+        # the leadership lock lives and dies with it
+        self.store: SharedRows | None = None
         self.batch = config.getint(crawler.settings, "BOLTWISE_DECIDE_BATCH")
         self.stages: list[Any] = []  # the clean, dedup and store stages that are on
         self.cleaner: CleanPipeline | None = None
         self.recorder: StorePipeline | None = None
+        self.session = 0  # the store's connection the leadership lock was taken on
         self.failures: dict[str, int] = {}  # failed decisions of one candidate each
         self._wake = asyncio.Event()
         self._stopping = False
@@ -55,8 +59,21 @@ class Decider:
 
     async def run(self, run: int, poll: float) -> None:
         """Decide the run's candidates whenever this process is the decider, until stopped."""
+        from boltwise.store import open_store
+
+        self.store = await open_store(self.uri)  # type: ignore[assignment]
+        try:
+            await self._run(run, poll)
+        finally:
+            await self.store.close()
+
+    async def _run(self, run: int, poll: float) -> None:
+        assert self.store is not None
+        careful = 0  # candidates to decide one at a time after a batch failed
         size = self.batch
         while not self._stopping:
+            if self.stages and self.store.connections != self.session:
+                self.stages = []  # a new connection: the old one's leadership lock is gone
             try:
                 batch = await self.store.decidable(run, size) if self.stages or await self._lead(run) else []
             except Exception as exc:  # a failed statement: its transaction ends soon, then again
@@ -69,30 +86,36 @@ class Decider:
             started = time.monotonic()
             try:
                 # a batch commits whole: its decisions, the candidates they remove and the learned
-                # counts they changed, so a decider that takes over starts from a consistent state
+                # counts they changed, so a decider that takes over starts from a consistent state;
+                # when any of it fails, the savepoint takes all of it back, and only it
                 self.store.hold(id(batch))
                 try:
-                    await self.store.lock_decisions()
-                    for url, item in batch:
-                        await self._decide(run, url, item)
-                    if self.cleaner is not None:
-                        await self.cleaner.save()
+                    async with self.store.savepoint():
+                        await self.store.lock_decisions()
+                        for url, item in batch:
+                            await self._decide(run, url, item)
+                        if self.cleaner is not None:
+                            await self.cleaner.save()
                 finally:
                     self.store.release(id(batch))
                 await self.store.durable(now=True)
             except Exception as exc:
-                # rolled back: the candidates are still there, and what this process had learned
-                # since the last commit is gone with it, so it starts again from the store. One
-                # at a time until a commit succeeds, to tell a bad candidate from a bad moment
+                # the candidates are still there, and what this process had learned since the
+                # last commit is gone with the batch, so it starts again from the store; one at a
+                # time until a commit succeeds, to tell a bad candidate from a bad moment
                 logger.error("Could not decide %d candidates (%r): trying again", len(batch), exc)
                 self.stats.inc_value("boltwise/decider/failed")
                 await self._settle()
                 self.stages, self.cleaner, self.recorder = [], None, None
                 if size == 1:
-                    await self._give_up(run, batch[0][0], exc)
-                size = 1
+                    try:
+                        await self._give_up(run, batch[0][0], exc)
+                    except Exception as again:  # the next round tries again
+                        logger.error("Could not set %s aside (%r)", batch[0][0], again)
+                size, careful = 1, max(careful, len(batch))
                 continue
-            size = self.batch
+            careful -= len(batch)  # decided one at a time past the batch that failed, then all again
+            size = 1 if careful > 0 else self.batch
             self.stats.inc_value("boltwise/decider/seconds", time.monotonic() - started)
 
     async def _settle(self) -> None:
@@ -123,6 +146,7 @@ class Decider:
                 await instance.open_decider(self.store)  # from what is committed: learned counts
                 stages.append(instance)
         self.stages = stages  # all of them, or (a statement failed) none, and it tries again
+        self.session = self.store.connections
         self.cleaner = next((s for s in stages if isinstance(s, CleanPipeline)), None)
         self.recorder = next((s for s in stages if isinstance(s, StorePipeline)), None)
         self.stats.inc_value("boltwise/decider/elected")

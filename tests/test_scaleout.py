@@ -174,7 +174,7 @@ def test_status_shows_an_open_run_with_its_leases(site, tmp_path):
         [sys.executable, "-m", "scrapy", "boltwise-status", "-s", f"BOLTWISE_STORE_URI={uri}"],
         cwd=REPO, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    assert '\nopen run 1: ["news", ["https://gen.example/sitemap_index.xml"]]\n' in status
+    assert '\nopen run 1: ["news", [["sitemap", "https://gen.example/sitemap_index.xml"]]]\n' in status
     pending = re.search(r"pending (\d+), leased (\d+), waiting for the decider (\d+)", status)
     assert pending and int(pending[1]) > 0 and int(pending[2]) > 0, status
     assert re.search(rf"\nleased\tboltwise:[^:]+:{proc.pid}:\w+\t\d+\n", status), status  # the dead one's

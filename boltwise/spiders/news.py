@@ -13,13 +13,14 @@ from urllib.parse import urljoin
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from boltwise import config, contentcoding, discovery
 from boltwise.cputime import off_reactor
 from boltwise.items import Page
 from boltwise.spiders.frontier import Frontier, Want, child_key, request_key
-from boltwise.spiders.sharedfrontier import SharedFrontier, shared_crawl
+from boltwise.spiders.sharedfrontier import SharedFrontier, shared_crawl, shares_frontier
 from boltwise.store import store_for
 from boltwise.textcodec import UndecodableError, decode, is_html
 from boltwise.urls import site_of
@@ -67,6 +68,14 @@ class NewsSpider(Spider):
         self.start_urls = starts
         # staying on the given sites: their hosts and subdomains, www or not
         self.allowed_domains = sorted({d for d in map(site_of, starts) if d})
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        if shares_frontier(settings, cls.name):
+            # each URL is leased once per run: Scrapy's duplicate filter could only drop a URL
+            # taken over from a process that died, without a word to the frontier
+            settings.set("DUPEFILTER_CLASS", "scrapy.dupefilters.BaseDupeFilter", priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:

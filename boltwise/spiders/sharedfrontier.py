@@ -21,6 +21,7 @@ from itemadapter import ItemAdapter
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from boltwise import config
@@ -39,12 +40,16 @@ def shared_crawl(crawler: Crawler) -> bool:
     spider (or one built on it), and ``BOLTWISE_SHARED_ENABLED``."""
     from boltwise.spiders.news import NewsSpider
 
-    settings = crawler.settings
+    spider = crawler.spider
+    return isinstance(spider, NewsSpider) and shares_frontier(crawler.settings, spider.name)
+
+
+def shares_frontier(settings: BaseSettings, spider_name: str) -> bool:
+    """Whether a ``news`` spider with these settings shares its frontier (see :func:`shared_crawl`)."""
     return (
-        isinstance(crawler.spider, NewsSpider)
-        and config.getbool(settings, "BOLTWISE_SHARED_ENABLED")
+        config.getbool(settings, "BOLTWISE_SHARED_ENABLED")
         and config.getbool(settings, "BOLTWISE_STORE_ENABLED")
-        and config.store_uri(settings, crawler.spider.name).startswith(("postgresql://", "postgres://"))
+        and config.store_uri(settings, spider_name).startswith(("postgresql://", "postgres://"))
     )
 
 
@@ -66,14 +71,15 @@ class SharedFrontier(Frontier):
         self.offered: list[tuple[str, str, str, dict]] = []  # rows to add, from the page being read
         self.stopping = asyncio.Event()
         self.tasks: list[asyncio.Future[None]] = []  # the heartbeat and the decider
+        self.stopped: asyncio.Future | None = None
         self.progress = asyncio.Event()  # a row of mine was finished, or new rows were offered
-        self.decider = Decider(spider.crawler, store)
+        self.decider = Decider(spider.crawler, config.store_uri(settings, spider.name))
         # a callback or a pipeline stage that raises leaves its row to whoever claims it next
         spider.crawler.signals.connect(self.spider_error, signal=signals.spider_error)
         spider.crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     async def start(self, wants: list[Want]) -> AsyncIterator[Request]:
-        job = json.dumps([self.spider.name, sorted(self.spider.start_urls)])
+        job = json.dumps([self.spider.name, sorted((want.kind, want.url) for want in wants)])
         self.run, new = await self.rows.join_run(job)
         logger.info("%s run %d of %s as %s", "Started" if new else "Joined", self.run, job, self.owner)
         self._offer(wants)
@@ -91,11 +97,12 @@ class SharedFrontier(Frontier):
 
     async def stop(self) -> None:
         """End the heartbeat and the decider (each between two statements: a statement cut off
-        would break the connection), before the store closes; a second call does nothing."""
+        would break the connection), before the store closes; every caller waits for the end."""
         self.stopping.set()
         self.decider.stop()
-        tasks, self.tasks = self.tasks, []
-        await asyncio.gather(*tasks)
+        if self.stopped is None:
+            self.stopped = asyncio.gather(*self.tasks)
+        await asyncio.shield(self.stopped)
 
     async def _claims(self) -> AsyncIterator[Request]:
         """Requests from leases, as long as the run has work; then the run is finished."""
@@ -108,7 +115,9 @@ class SharedFrontier(Frontier):
             except Exception as exc:  # a failed statement: its transaction ends soon, then again
                 logger.warning("Could not take work from run %d (%r): trying again", self.run, exc)
                 with contextlib.suppress(Exception):
-                    await self.rows.durable()
+                    await self.rows.durable()  # fails: the group's leases go back (give_back)
+                self.mine.clear()  # what it leased in that group is pending again
+                await asyncio.sleep(self.poll)
                 continue
             for request in requests:
                 yield request
@@ -160,9 +169,7 @@ class SharedFrontier(Frontier):
             return None
         want = Want(row.kind, row.url, row.key, row.args.get("listed", False), row.args.get("start", False),
                     row.args.get("site"))  # fmt: skip
-        meta = {"dont_filter": True}  # each URL is leased once per run: Scrapy's filter has nothing to add
-        request = self.request(want, meta)
-        request.dont_filter = True
+        request = self.request(want)
         if headers := row.args.get("headers"):
             request.headers.update(headers)
             request.meta["handle_httpstatus_list"] = [304]
@@ -218,26 +225,36 @@ class SharedFrontier(Frontier):
             await self._done(source_url(request))
 
     async def mark(self, url: str, state: str, reason: str | None = None) -> None:
-        await self.rows.mark(url, state, reason)
-        if state != "fetched":
-            await self._done(url)
+        # the ledger hears what became of a URL only from the process whose lease it was
+        if state == "fetched" or await self._done(url):
+            await self.rows.mark(url, state, reason)
 
     async def handed_over(self, url: str, item: dict | None) -> None:
         """The item pipelines are through with a page: its article goes to the decider (None: a
         raw page, extraction off) and its row is done, in one transaction."""
-        if item is not None:
-            await self.rows.hand_over(self.run, url, item)
+        if item is None:
+            await self._done(url)
+        elif await self._done(url, item):
             self.decider.wake()
-        await self._done(url)
 
-    async def _done(self, url: str) -> None:
+    async def _done(self, url: str, item: dict | None = None) -> bool:
+        """End this process's lease of ``url`` (handing ``item`` over); False when the lease was
+        lost meanwhile (it expired, and the row is another process's now)."""
         await self._flush()
-        await self.rows.done(self.run, url)
+        if item is None:
+            owned = await self.rows.done(self.run, url, self.owner)
+        else:
+            owned = await self.rows.hand_over(self.run, url, self.owner, item)
         if self.mine.pop(url, None) is not None:
             self.progress.set()
+        if not owned:
+            self.stats.inc_value("boltwise/frontier/lease_lost")
+            logger.warning("Lost the lease of %s to another process: its result is the other's", url)
+        return owned
 
-    async def spider_error(self, failure: Failure, response: Response) -> None:
-        await self._abandon(source_url(response.request) if response.request else response.url)
+    async def spider_error(self, failure: Failure, response: Response | None) -> None:
+        if response is not None:  # None: start() itself failed
+            await self._abandon(source_url(response.request) if response.request else response.url)
 
     async def item_error(self, item: object, response: Response | None, failure: Failure) -> None:
         await self._abandon(ItemAdapter(item).get("source"))
@@ -277,4 +294,4 @@ class SharedFrontier(Frontier):
         pass  # start() runs until the run is finished: the spider is idle only then
 
     def dropped(self, request: Request) -> None:
-        pass  # every request is dont_filter: Scrapy's duplicate filter drops none
+        pass  # a shared crawl has no duplicate filter: each URL is leased once per run

@@ -38,6 +38,7 @@ class PostgresStore(SharedRows):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.uri = uri
         self.conn: AsyncConnection | None = None
+        self.connections = 0
         # who this process is to the other processes of a shared crawl: its session's name, so
         # that its leases end with the session (boltwise.store.shared)
         self.session = f"boltwise:{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -45,11 +46,17 @@ class PostgresStore(SharedRows):
     def __str__(self) -> str:
         return re.sub(r"//[^@/]*@", "//***@", self.uri)  # no password in logs
 
+    def savepoint(self) -> contextlib.AbstractAsyncContextManager:
+        """A block of the open transaction that is rolled back alone when it fails."""
+        assert self.conn is not None
+        return self.conn.transaction()
+
     async def connect(self) -> None:
         # the crawl's writes and the reads that must see them share one connection and one
         # open transaction (a pool would have nothing to share); bucket and boilerplate rows go
         # through it with executemany
         self.conn = await AsyncConnection.connect(self.uri, application_name=self.session)
+        self.connections += 1  # a new session: the session locks of the old one are gone
 
     async def _execute(self, sql: str, params: tuple = ()) -> None:
         async with self._failing():

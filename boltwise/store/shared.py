@@ -25,6 +25,8 @@ depend on which process fetched what first.
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +88,11 @@ class SharedRows(Store):
     a row's ``done`` commits together with what its URL produced."""
 
     session: str  # this process's name among the crawl's processes (its database session's)
+    connections: int  # sessions opened so far (a reconnection ends the session's locks)
+
+    @abstractmethod
+    def savepoint(self) -> AbstractAsyncContextManager:
+        """A block of the open transaction that is rolled back alone when it fails."""
 
     async def join_run(self, job: str) -> tuple[int, bool]:
         """The open run of ``job``, started now if there is none: (id, whether it is new)."""
@@ -130,6 +137,9 @@ class SharedRows(Store):
         """Lease up to ``limit`` rows, smallest order keys first: pending ones, and leased ones
         whose lease has expired or whose owner's database session is gone (a process that was
         killed: the server closes its session at once; a machine that was lost: at the lease's end)."""
+        # the sessions alive now, not when this transaction first looked (PostgreSQL keeps
+        # one snapshot of pg_stat_activity per transaction): a new process must not look dead
+        await self._execute("SELECT pg_stat_clear_snapshot()")
         rows = await self._fetchall(
             "WITH picked AS (SELECT url, state FROM frontier WHERE run = ? AND (state = 'pending'"
             f" OR (state = 'leased' AND (lease_until < {_NOW} OR owner NOT IN (SELECT application_name"
@@ -179,19 +189,27 @@ class SharedRows(Store):
         )
         return int(row[0]) if row else 0
 
-    async def done(self, run: int, url: str) -> None:
-        await self._execute(
-            "UPDATE frontier SET state = 'done', owner = NULL WHERE run = ? AND url = ?", (run, url)
+    async def done(self, run: int, url: str, owner: str) -> bool:
+        """End ``owner``'s lease of the row; False when it is not (or no longer) the owner's:
+        its lease expired and the row went to another process, whose result counts."""
+        row = await self._fetchone(
+            "UPDATE frontier SET state = 'done', owner = NULL WHERE run = ? AND url = ? AND owner = ?"
+            " AND state = 'leased' RETURNING 1",
+            (run, url, owner),
         )
         self._wrote()
+        return row is not None
 
-    async def hand_over(self, run: int, url: str, item: dict[str, Any]) -> None:
-        """An article for the decider; its frontier row is done in the same transaction."""
+    async def hand_over(self, run: int, url: str, owner: str, item: dict[str, Any]) -> bool:
+        """An article for the decider, if the row is still ``owner``'s; its row is done in the same
+        transaction."""
+        if not await self.done(run, url, owner):
+            return False
         await self._execute(
             "INSERT INTO candidates (run, url, item) VALUES (?, ?, ?) ON CONFLICT (run, url) DO NOTHING",
             (run, url, json.dumps(item, ensure_ascii=False)),
         )
-        await self.done(run, url)
+        return True
 
     async def decidable(self, run: int, limit: int) -> list[tuple[str, dict[str, Any]]]:
         """Candidates in order, up to the smallest order key of a row not done yet: everything
