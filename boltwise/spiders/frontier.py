@@ -82,15 +82,15 @@ class Frontier:
             if request := await self.want(want):
                 yield request
 
-    def request(self, want: Want, meta: dict | None = None) -> Request:
+    def request(self, want: Want) -> Request:
         """The request for ``want``: its failure, whatever it is, reaches :meth:`failed`."""
-        spider, kwargs = self.spider, {}
+        spider, kwargs, meta = self.spider, {}, {}
         if want.kind == "page":
             callback, kwargs = spider.parse_page, {"listed": want.listed}
         elif want.kind == "robots":
             # any status: a site without robots.txt (404) still gets the usual sitemap paths tried
             callback, kwargs = spider.parse_robots, {"site": want.site}
-            meta = {**(meta or {}), "handle_httpstatus_all": True}
+            meta = {"handle_httpstatus_all": True}
         else:
             callback = spider.parse_sitemap if want.kind == "sitemap" else spider.parse_feed
         return Request(
@@ -98,7 +98,7 @@ class Frontier:
             callback,
             errback=spider.fetch_failed,  # a spider method: requests stay serialisable (JOBDIR)
             cb_kwargs=kwargs,
-            meta={**(meta or {}), "boltwise_start": want.start, "boltwise_key": want.key},
+            meta={**meta, "boltwise_start": want.start, "boltwise_key": want.key},
         )
 
     async def want(self, want: Want) -> Request | None:
