@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from charset_normalizer import from_bytes
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
@@ -11,7 +13,7 @@ class UndecodableError(ValueError):
 
 
 def decode(data: bytes, *, content_type: str | None = None, html: bool = True) -> str:
-    """Decode ``data``: BOM, declared charset (header, HTML meta), UTF-8, then detection.
+    """Decode ``data``: BOM, valid UTF-8, declared charset (header, HTML meta), then detection.
 
     Each strategy either decodes all of ``data`` strictly or gives way to the next: a BOM before
     bytes it does not fit, or a declared name that is no codec for text (``undefined``,
@@ -23,6 +25,12 @@ def decode(data: bytes, *, content_type: str | None = None, html: bool = True) -
             return data[len(bom) :].decode(bom_encoding).lstrip("\ufeff")  # and a BOM doubled
         except UnicodeDecodeError:
             data = data[len(bom) :]  # a BOM before bytes it does not fit: the rest decides
+    if not data.isascii():
+        # bytes that are valid UTF-8 and not ASCII are UTF-8, whatever a header or a <meta> says
+        # (a page saved as UTF-8 keeps its old meta charset=iso-8859-1): legacy multi-byte text is
+        # next to never valid UTF-8, and lxml would otherwise turn it into mojibake
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("utf-8")
     declared = http_content_type_encoding(content_type) if content_type else None
     if declared is None and html:
         declared = html_body_declared_encoding(data)

@@ -37,6 +37,20 @@ def test_latin1_bytes_declared_as_utf8_come_out_right():
     assert decode(meta.encode("latin-1")) == meta  # declared in the page, not the header
 
 
+def test_valid_utf8_wins_over_a_charset_that_contradicts_it():
+    """A page saved as UTF-8 that still declares its old charset (found on real news pages): the
+    declaration would turn every umlaut into two characters."""
+    meta = '<meta charset="iso-8859-1">' + PAGE.format("Grüße – „Zitat“")
+    assert decode(meta.encode("utf-8")) == meta
+    assert decode(PAGE.format("Grüße").encode(), content_type="text/html; charset=windows-1252") == PAGE.format(
+        "Grüße"
+    )
+    ascii_page = '<meta charset="iso-8859-1">' + PAGE.format("Gruesse")  # nothing to contradict
+    assert decode(ascii_page.encode()) == ascii_page
+    latin1 = '<meta charset="iso-8859-1">' + PAGE.format("Grüße")  # not valid UTF-8: the declaration stands
+    assert decode(latin1.encode("latin-1")) == latin1
+
+
 def test_unknown_charset_names_fall_back():
     page = PAGE.format("Grüße")
     assert decode(page.encode(), content_type="text/html; charset=x-no-such-thing") == page
