@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
 from itemadapter import ItemAdapter
@@ -225,9 +225,14 @@ class SharedFrontier(Frontier):
             await self._done(source_url(request))
 
     async def mark(self, url: str, state: str, reason: str | None = None) -> None:
-        # the ledger hears what became of a URL only from the process whose lease it was
-        if state == "fetched" or await self._done(url):
+        # the ledger hears what became of a URL only from the process whose lease it was, in the
+        # same commit as the row's end
+        if state == "fetched":
             await self.rows.mark(url, state, reason)
+            return
+        with self._together():
+            if await self._done(url):
+                await self.rows.mark(url, state, reason)
 
     async def handed_over(self, url: str, item: dict | None) -> None:
         """The item pipelines are through with a page: its article goes to the decider (None: a
@@ -240,17 +245,29 @@ class SharedFrontier(Frontier):
     async def _done(self, url: str, item: dict | None = None) -> bool:
         """End this process's lease of ``url`` (handing ``item`` over); False when the lease was
         lost meanwhile (it expired, and the row is another process's now)."""
-        await self._flush()
-        if item is None:
-            owned = await self.rows.done(self.run, url, self.owner)
-        else:
-            owned = await self.rows.hand_over(self.run, url, self.owner, item)
+        with self._together():
+            await self._flush()
+            if item is None:
+                owned = await self.rows.done(self.run, url, self.owner)
+            else:
+                owned = await self.rows.hand_over(self.run, url, self.owner, item)
         if self.mine.pop(url, None) is not None:
             self.progress.set()
         if not owned:
             self.stats.inc_value("boltwise/frontier/lease_lost")
             logger.warning("Lost the lease of %s to another process: its result is the other's", url)
         return owned
+
+    @contextlib.contextmanager
+    def _together(self) -> Iterator[None]:
+        """Writes that commit together: a row's end with what it produced (its children, its
+        candidate, its ledger state). The store's group commit waits until the block is over."""
+        token = object()
+        self.rows.hold(id(token))
+        try:
+            yield
+        finally:
+            self.rows.release(id(token))
 
     async def spider_error(self, failure: Failure, response: Response | None) -> None:
         if response is not None:  # None: start() itself failed
