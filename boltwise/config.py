@@ -45,10 +45,16 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_QUICK_EXIT_ENABLED": True,
     # cleaning
     "BOLTWISE_CLEAN_ENABLED": True,
+    # the generic rules (boltwise.clean.generic) and lede recovery; remove a name to switch it off
+    "BOLTWISE_CLEAN_RULES": "lede,title_line,prompt,caption,date_line,link_line,link_list",
     "BOLTWISE_CLEAN_LEARN_ENABLED": True,
     "BOLTWISE_CLEAN_LEARN_MIN_ARTICLES": 20,
     "BOLTWISE_CLEAN_LEARN_MIN_SUPPORT": 10,
     "BOLTWISE_CLEAN_LEARN_MAX_SHARE": 0.5,
+    # learned templates (boltwise.clean.templates): linked slots on most of a site's pages
+    "BOLTWISE_CLEAN_TEMPLATES_ENABLED": True,
+    "BOLTWISE_CLEAN_TEMPLATES_MIN_PAGES": 5,
+    "BOLTWISE_CLEAN_TEMPLATES_MIN_SHARE": 0.5,
     # low on purpose: news briefs and short posts are real articles; navigation stubs are not
     "BOLTWISE_MIN_WORDS": 10,
     "BOLTWISE_LANGUAGES": "",  # e.g. "de,en"; empty keeps every language

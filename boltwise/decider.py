@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from boltwise import config
-from boltwise.items import Article
+from boltwise.items import Article, article_from
 
 if TYPE_CHECKING:
     from boltwise.pipelines import CleanPipeline, StorePipeline
@@ -154,10 +154,10 @@ class Decider:
         return True
 
     async def _decide(self, run: int, url: str, document: dict[str, Any]) -> None:
-        item = Article(**document)
+        item = article_from(document)
         try:
             for stage in self.stages:
-                await stage.decide(item)
+                item = await stage.decide(item)  # cleaning hands on a new item (see CleanPipeline)
         except DropItem as drop:
             self._dropped(item, drop)
             if self.recorder is not None:

@@ -24,7 +24,8 @@ from trafilatura.utils import load_html
 
 from boltwise.cache import cache_root, filled
 from boltwise.clean.language import detect_language
-from boltwise.items import Article, Page
+from boltwise.items import Article, Extracted, Page
+from boltwise.layout import page_layout
 from boltwise.metadata import iso_datetime, read_metadata
 from boltwise.urls import canonical_trusted, canonical_url, on_domains, site_of
 
@@ -54,6 +55,7 @@ class ExtractOptions:
     deduplicate: bool = False
     comments: bool = False
     fast: bool = False  # skip trafilatura's readability/jusText fallbacks: a third less CPU
+    layout: bool = False  # read the page's layout for the cleaning stage (an Extracted article)
     prune: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (domains, XPaths) per site
     # (fetched domain or "*", canonical domain): syndication partners whose canonicals are trusted
     canonical_partners: tuple[tuple[str, str], ...] = ()
@@ -94,14 +96,15 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     text = f"{doc.text}\n{doc.comments}" if options.comments and doc.comments else doc.text
     url = canonical or page.url or doc.url
     url = canonical_url(url) if url else None
-    article = Article(
+    description = meta.description or doc.description
+    fields = dict(
         source=page.source,
         text=text,
         url=url,
         declared_canonical=declared,
         site=site_of(url),
         title=meta.title or doc.title,
-        description=meta.description or doc.description,
+        description=description,
         author=meta.author or doc.author,
         published=meta.published or iso_datetime(doc.date),
         modified=meta.modified,
@@ -113,7 +116,10 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
         word_count=len(text.split()),
         fetched_at=page.fetched_at,
     )
-    return Extraction(article, tuple(notes))
+    if not options.layout:
+        return Extraction(Article(**fields), tuple(notes))
+    layout = page_layout(tree, text, description)  # last: it strips the tree's scripts
+    return Extraction(Extracted(**fields, layout=layout.as_dict()), tuple(notes))
 
 
 def _canonical(

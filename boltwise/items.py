@@ -2,7 +2,9 @@
 
 A spider yields a :class:`Page` (raw HTML still to be extracted) or, for already-extracted saved
 text, an :class:`Article` directly. The extraction pipeline turns every ``Page`` into an
-``Article``; every later stage works on ``Article`` through ``ItemAdapter``.
+``Article`` — an :class:`Extracted` one, carrying the page's layout, when cleaning will use it;
+cleaning makes it a plain ``Article``. Every later stage works on ``Article`` through
+``ItemAdapter``.
 """
 
 from __future__ import annotations
@@ -45,3 +47,20 @@ class Article:
     revision: int = 1  # 2, 3, ... when the article at this URL changed since it was first stored
     duplicate_of: str | None = None  # dedup mark mode: URL (or source) of the article this copies
     similarity: float | None = None  # dedup mark mode: how close the copy is (1.0: same text)
+
+
+@dataclass
+class Extracted(Article):
+    """An article straight from extraction, with where its lines sat on the page.
+
+    ``layout`` is :meth:`boltwise.layout.Layout.as_dict` (plain data, so a shared crawl can keep
+    the item in its candidates table); the cleaning stage reads it and outputs a plain
+    :class:`Article`, so it never reaches feeds or the store.
+    """
+
+    layout: dict | None = field(default=None, repr=False)
+
+
+def article_from(fields: dict) -> Article:
+    """An item back from its fields (e.g. stored as JSON): Extracted when it has a layout."""
+    return Extracted(**fields) if "layout" in fields else Article(**fields)

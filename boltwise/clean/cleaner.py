@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from boltwise.clean.learned import BoilerplateModel
+from boltwise.clean import generic
+from boltwise.clean.generic import PageFacts
+from boltwise.clean.learned import BoilerplateModel, line_hash
 from boltwise.clean.mining import is_headline, parse_dateline
 from boltwise.clean.profiles import SiteProfile, profile_for
+from boltwise.clean.templates import slot_keys
 from boltwise.clean.text import paragraphs
+from boltwise.layout import Layout
+
+# the generic rules, and "lede": every name BOLTWISE_CLEAN_RULES accepts
+RULE_NAMES = ("lede", *generic.RULES)
+# generic rules never take more than this share of an article's words: beyond it the page is a
+# listing or a stub, not an article wrapped in furniture, and is better judged whole
+MAX_GENERIC_SHARE = 0.5
 
 
 @dataclass
@@ -17,14 +28,33 @@ class Cleaned:
     site: str | None
     dateline: dict | None
     removed: list[tuple[str, str]] = field(default_factory=list)  # (rule, line), in text order
+    added: list[tuple[str, str]] = field(default_factory=list)  # (rule, line): the lede
     mined: list[str] = field(default_factory=list)  # which metadata was mined: title, headline, ...
 
 
 class Cleaner:
-    def __init__(self, learned: BoilerplateModel | None = None) -> None:
-        self.learned = learned
+    def __init__(
+        self,
+        learned: BoilerplateModel | None = None,
+        rules: Collection[str] = RULE_NAMES,
+        templates: BoilerplateModel | None = None,
+    ) -> None:
+        unknown = set(rules) - set(RULE_NAMES)
+        if unknown:
+            raise ValueError(f"unknown cleaning rules {sorted(unknown)}; known: {', '.join(RULE_NAMES)}")
+        self.learned = learned  # over line hashes (boltwise.clean.learned)
+        self.rules = frozenset(rules)
+        self.templates = templates  # over template slots (boltwise.clean.templates)
 
-    def clean(self, text: str, *, site: str | None, title: str | None) -> Cleaned:
+    def clean(
+        self,
+        text: str,
+        *,
+        site: str | None,
+        title: str | None,
+        description: str | None = None,
+        layout: Layout | None = None,
+    ) -> Cleaned:
         lines = paragraphs(text)
         profile = profile_for(site, text)
         result = Cleaned(text="", title=title, site=site, dateline=None)
@@ -39,38 +69,57 @@ class Cleaner:
             result.dateline = parse_dateline(lines[0])
             if result.dateline:
                 result.mined.append("dateline")
-        kept = _apply_profile(profile, lines, result.removed) if profile else lines
-        kept = self._strip_title_line(kept, result)
+        keep = list(range(len(lines)))  # indexes into lines of what stays, in order
+        if profile is not None:
+            keep = _apply_profile(profile, lines, keep, result.removed)
+        keep = self._mine_headline(lines, keep, result)
+        rules = self.rules & profile.generic if profile is not None else self.rules
+        keep = _apply_generic(rules, lines, keep, result, layout)
+        lede = generic.lede(
+            [lines[i] for i in keep], description, layout is not None and layout.description_visible
+        )
+        if lede is not None and "lede" in rules:
+            result.added.append(("lede", lede))
         if self.learned is not None and result.site:
-            marked = self.learned.boilerplate(result.site, kept)
-            result.removed.extend(("learned", kept[i]) for i in sorted(marked))
-            self.learned.observe(result.site, lines)
-            kept = [line for i, line in enumerate(kept) if i not in marked]
-        result.text = "\n".join(kept)
+            keep = _learned(self.learned, "learned", result, lines, keep, [line_hash(line) for line in lines])
+        if self.templates is not None and result.site and layout is not None:
+            keep = _learned(
+                self.templates, "template", result, lines, keep, slot_keys(layout, list(range(len(lines))))
+            )
+        result.text = "\n".join([line for _, line in result.added] + [lines[i] for i in keep])
         return result
 
     @staticmethod
-    def _strip_title_line(lines: list[str], result: Cleaned) -> list[str]:
-        """The headline repeated as the first line belongs in ``title``, not in the body."""
-        if len(lines) < 2:
-            return lines
-        first = lines[0]
-        if result.title and first.casefold() == result.title.casefold():
-            result.removed.append(("title_line", first))
-            return lines[1:]
-        if result.title is None and is_headline(first):
-            result.title = first
-            result.mined.append("headline")
-            result.removed.append(("headline", first))
-            return lines[1:]
-        return lines
+    def _mine_headline(lines: list[str], keep: list[int], result: Cleaned) -> list[int]:
+        """Text without a title: a first line that reads as a headline becomes the title."""
+        if result.title is not None or len(keep) < 2 or not is_headline(lines[keep[0]]):
+            return keep
+        result.title = lines[keep[0]]
+        result.mined.append("headline")
+        result.removed.append(("headline", result.title))
+        return keep[1:]
 
 
-def _apply_profile(profile: SiteProfile, lines: list[str], removed: list[tuple[str, str]]) -> list[str]:
-    kept: list[str] = []
+def _learned(
+    model: BoilerplateModel, rule: str, result: Cleaned, lines: list[str], keep: list[int], keys: list[int | None]
+) -> list[int]:
+    """Remove what ``model`` learned from the site's earlier pages, then learn from this one."""
+    assert result.site is not None
+    kept = [lines[i] for i in keep]
+    marked = model.boilerplate(result.site, [keys[i] for i in keep], kept)
+    result.removed.extend((rule, kept[i]) for i in sorted(marked))
+    model.observe(result.site, {key for key in keys if key is not None})
+    return [index for i, index in enumerate(keep) if i not in marked]
+
+
+def _apply_profile(
+    profile: SiteProfile, lines: list[str], keep: list[int], removed: list[tuple[str, str]]
+) -> list[int]:
+    kept: list[int] = []
     previous: str | None = None  # rule that removed the line before, for LineRule.follows
     block = None
-    for line in lines:
+    for index in keep:
+        line = lines[index]
         if block is not None and block.continues(line):
             rule = block.name
         else:
@@ -80,8 +129,30 @@ def _apply_profile(profile: SiteProfile, lines: list[str], removed: list[tuple[s
             else:
                 rule = next((r.name for r in profile.line_rules if r.matches(line, previous)), None)
         if rule is None:
-            kept.append(line)
+            kept.append(index)
         else:
             removed.append((rule, line))
         previous = rule
     return kept
+
+
+def _apply_generic(
+    rules: frozenset[str], lines: list[str], keep: list[int], result: Cleaned, layout: Layout | None
+) -> list[int]:
+    kept = [lines[i] for i in keep]
+    page = PageFacts(
+        titles=tuple(t for t in (result.title, layout.headline if layout else None) if t),
+        links=[layout.links[i] if i < len(layout.links) else 0.0 for i in keep] if layout else [],
+    )
+    marked: dict[int, str] = {}  # index into kept → the first rule (in RULES order) that marks it
+    for name, rule in generic.RULES.items():
+        if name in rules:
+            for i in rule(kept, page):
+                marked.setdefault(i, name)
+    if len(kept) < 2 and "title_line" in marked.values():
+        marked = {i: r for i, r in marked.items() if r != "title_line"}  # the headline is all there is
+    words = sum(len(line.split()) for line in kept) or 1
+    if sum(len(kept[i].split()) for i in marked) > MAX_GENERIC_SHARE * words:
+        return keep
+    result.removed.extend((marked[i], kept[i]) for i in sorted(marked))
+    return [index for i, index in enumerate(keep) if i not in marked]

@@ -1,10 +1,12 @@
-"""Boilerplate learned per site: lines that recur across many of its articles.
+"""Boilerplate learned per site: what recurs across many of its articles.
 
-For each site we count, per normalised line (:func:`~boltwise.clean.text.line_key`), how many
-distinct articles contained it. Once a site has ``min_articles`` articles, a line found in at least
-``min_support`` of them is boilerplate. An article's own lines are counted only after it has been
-cleaned, so no article supports its own removal. Memory stays bounded: when a site holds more
-than ``max_lines`` distinct lines, lines seen only once are forgotten.
+For each site we count, per key, how many distinct articles had it. A key is a line's hash
+(:func:`line_hash`, over :func:`~boltwise.clean.text.line_key`) for learned lines, or a template
+slot (:func:`boltwise.layout.slot_of`) for learned templates (:mod:`boltwise.clean.templates`).
+Once a site has ``min_articles`` articles, a key found in at least ``min_support`` of them, and in
+at least ``min_share`` of all of them, is boilerplate. An article's own keys are counted only after
+it has been cleaned, so no article supports its own removal. Memory stays bounded: when a site
+holds more than ``max_lines`` distinct keys, keys seen only once are forgotten.
 """
 
 from __future__ import annotations
@@ -37,16 +39,18 @@ class BoilerplateModel:
         min_support: int = 10,
         max_share: float = 0.5,
         max_lines: int = 200_000,
+        min_share: float = 0.0,
     ) -> None:
         self.min_articles = min_articles
         self.min_support = min_support
+        self.min_share = min_share
         self.max_share = max_share
         self.max_lines = max_lines
         self.sites: dict[str, SiteLines] = {}
         self.dirty: set[str] = set()  # sites changed since the last save
 
-    def boilerplate(self, site: str, lines: list[str]) -> set[int]:
-        """Indexes of ``lines`` that the site's history marks as boilerplate.
+    def boilerplate(self, site: str, keys: list[int | None], lines: list[str]) -> set[int]:
+        """Indexes of ``lines`` whose keys (None: no key) the site's history marks as boilerplate.
 
         Nothing is removed when that would take more than ``max_share`` of the article's words:
         such a page is a copy or a near-empty page, not an article wrapped in furniture.
@@ -54,17 +58,19 @@ class BoilerplateModel:
         seen = self.sites.get(site)
         if seen is None or seen.articles < self.min_articles:
             return set()
-        marked = {i for i, line in enumerate(lines) if seen.counts.get(line_hash(line), 0) >= self.min_support}
+        support = max(self.min_support, self.min_share * seen.articles)
+        marked = {i for i, key in enumerate(keys) if key is not None and seen.counts.get(key, 0) >= support}
         words = sum(len(line.split()) for line in lines) or 1
         if sum(len(lines[i].split()) for i in marked) > self.max_share * words:
             return set()
         return marked
 
-    def observe(self, site: str, lines: list[str]) -> None:
+    def observe(self, site: str, keys: set[int]) -> None:
+        """Count one more article of ``site``, which had ``keys``."""
         seen = self.sites.setdefault(site, SiteLines())
         seen.articles += 1
         seen.new_articles += 1
-        for key in {line_hash(line) for line in lines}:
+        for key in keys:
             seen.counts[key] = seen.counts.get(key, 0) + 1
             seen.added[key] = seen.added.get(key, 0) + 1
         if len(seen.counts) > self.max_lines:

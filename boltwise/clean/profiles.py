@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from boltwise.clean.generic import RULES
 from boltwise.urls import on_domains
 
 
@@ -70,6 +71,8 @@ class SiteProfile:
     line_rules: tuple[LineRule, ...] = ()
     block_rules: tuple[BlockRule, ...] = ()
     title_patterns: tuple[str, ...] = ()  # regexes with a ``title`` group
+    # the generic rules (boltwise.clean.generic) the site keeps: a profile extends the generic one
+    generic: frozenset[str] = frozenset(("lede", *RULES))
 
     @cached_property
     def signature_regexes(self) -> tuple[re.Pattern[str], ...]:

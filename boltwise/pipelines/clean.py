@@ -13,9 +13,11 @@ from boltwise.clean.cleaner import Cleaner
 from boltwise.clean.language import detect_language
 from boltwise.clean.learned import BoilerplateModel
 from boltwise.cputime import charged
-from boltwise.items import Article, Page
+from boltwise.items import Article, Extracted, Page
+from boltwise.layout import Layout
 from boltwise.spiders.sharedfrontier import shared_crawl
 from boltwise.store import Store, store_for
+from boltwise.store.boilerplate import LINES, TEMPLATES, Tables
 
 logger = logging.getLogger(__name__)
 
@@ -52,24 +54,40 @@ class CleanPipeline:
                 min_support=config.getint(settings, "BOLTWISE_CLEAN_LEARN_MIN_SUPPORT"),
                 max_share=config.getfloat(settings, "BOLTWISE_CLEAN_LEARN_MAX_SHARE"),
             )
+        templates = None
+        if config.getbool(settings, "BOLTWISE_CLEAN_TEMPLATES_ENABLED"):
+            templates = BoilerplateModel(
+                min_articles=config.getint(settings, "BOLTWISE_CLEAN_TEMPLATES_MIN_PAGES"),
+                min_support=1,
+                min_share=config.getfloat(settings, "BOLTWISE_CLEAN_TEMPLATES_MIN_SHARE"),
+                max_share=config.getfloat(settings, "BOLTWISE_CLEAN_LEARN_MAX_SHARE"),
+            )
         languages = frozenset(lang.lower() for lang in config.getlist(settings, "BOLTWISE_LANGUAGES"))
-        return cls(crawler, Cleaner(model), config.getint(settings, "BOLTWISE_MIN_WORDS"), languages)
+        cleaner = Cleaner(model, rules=config.getlist(settings, "BOLTWISE_CLEAN_RULES"), templates=templates)
+        return cls(crawler, cleaner, config.getint(settings, "BOLTWISE_MIN_WORDS"), languages)
 
     decider_stage = from_crawler  # the decider's own instance (boltwise.decider)
 
+    def _models(self) -> list[tuple[BoilerplateModel, Tables]]:
+        """The learned models in use, with the store tables each is kept in."""
+        models = [(self.cleaner.learned, LINES), (self.cleaner.templates, TEMPLATES)]
+        return [(model, tables) for model, tables in models if model is not None]
+
     async def open_spider(self) -> None:
         self.shared = shared_crawl(self.crawler)
-        if not self.shared and self.cleaner.learned is not None:
+        if not self.shared and self._models():
             await self.open_decider(await store_for(self.crawler))
 
     async def open_decider(self, store: Store) -> None:
-        if self.cleaner.learned is not None:
+        if self._models():
             self.store = store
-            await store.load_boilerplate(self.cleaner.learned)
+        for model, tables in self._models():
+            await store.load_boilerplate(model, tables)
 
     async def save(self) -> None:
-        if self.store is not None and self.cleaner.learned is not None:
-            await self.store.save_boilerplate(self.cleaner.learned)
+        if self.store is not None:
+            for model, tables in self._models():
+                await self.store.save_boilerplate(model, tables)
 
     async def close_spider(self) -> None:
         if not self.shared:
@@ -80,19 +98,32 @@ class CleanPipeline:
             return item  # extraction is off (nothing to clean yet), or the decider cleans
         return self._decide(item)
 
-    async def decide(self, item: Article) -> None:
-        self._decide(item)
+    async def decide(self, item: Article) -> Article:
+        return self._decide(item)
 
     def _decide(self, item: Article) -> Article:
         with charged(self.stats, "clean"):
             return self._clean(item)
 
     def _clean(self, item: Article) -> Article:
+        layout = None
+        if isinstance(item, Extracted):  # the layout was for this stage only: out goes an Article
+            layout = Layout.from_dict(item.layout)
+            item = Article(**{name: value for name, value in vars(item).items() if name != "layout"})
         adapter = ItemAdapter(item)
-        result = self.cleaner.clean(adapter["text"], site=adapter.get("site"), title=adapter.get("title"))
+        result = self.cleaner.clean(
+            adapter["text"],
+            site=adapter.get("site"),
+            title=adapter.get("title"),
+            description=adapter.get("description"),
+            layout=layout,
+        )
         for rule, line in result.removed:
             self.stats.inc_value(f"boltwise/clean/removed/{rule}")
             logger.debug("Removed (%s) from %s: %s", rule, adapter["source"], line)
+        for rule, line in result.added:
+            self.stats.inc_value(f"boltwise/clean/added/{rule}")
+            logger.debug("Added (%s) to %s: %s", rule, adapter["source"], line)
         for what in result.mined:
             self.stats.inc_value(f"boltwise/clean/mined/{what}")
         adapter.update(

@@ -92,9 +92,10 @@ class DedupPipeline:
                 self.store.release(id(item))
             return item
 
-    async def decide(self, item: Article) -> None:
+    async def decide(self, item: Article) -> Article:
         with charged(self.stats, "dedup"):
             await self._decide(item)
+        return item
 
     async def _decide(self, item: Article) -> None:
         assert self.index is not None

@@ -65,6 +65,7 @@ class ExtractPipeline:
             fast=config.getbool(settings, "BOLTWISE_EXTRACT_FAST"),
             # site profiles drop their HTML furniture before extraction, as part of cleaning
             prune=tuple((p.domains, p.prune_xpath) for p in PROFILES if p.prune_xpath) if cleaning else (),
+            layout=cleaning,  # the cleaning stage's generic rules and templates read it
             canonical_partners=_partners(config.getlist(settings, "BOLTWISE_CANONICAL_PARTNERS")),
         )
         pool = WorkerPool(

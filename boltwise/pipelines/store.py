@@ -72,7 +72,7 @@ class StorePipeline:
         await self.store.durable()
         return item
 
-    async def decide(self, item: Article) -> None:
+    async def decide(self, item: Article) -> Article:
         assert self.store is not None
         adapter = ItemAdapter(item)
         with charged(self.stats, "store"):
@@ -84,6 +84,7 @@ class StorePipeline:
                 self.stats.inc_value("boltwise/store/stored")
             else:
                 self.stats.inc_value("boltwise/store/unchanged")
+        return item
 
     async def item_dropped(self, item: object, exception: BaseException, **_: object) -> None:
         # ``item`` is what entered the pipelines (a Page for crawled pages), not a later stage's item

@@ -1,35 +1,53 @@
-"""Learned boilerplate's rows: articles per site and, per site, articles per normalised line."""
+"""Learned boilerplate's rows: articles per site and, per site, articles per key.
+
+Learned lines (keys: line hashes) and learned templates (keys: template slots) are both a
+:class:`~boltwise.clean.learned.BoilerplateModel`, each in its own two tables (:data:`LINES`,
+:data:`TEMPLATES`).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from boltwise.clean.learned import BoilerplateModel, SiteLines
 from boltwise.store.database import Database
 
 
+@dataclass(frozen=True)
+class Tables:
+    sites: str  # (site, articles)
+    keys: str  # (site, key column, articles)
+    key: str
+
+
+LINES = Tables("boilerplate_sites", "boilerplate_lines", "line_hash")
+TEMPLATES = Tables("template_sites", "template_slots", "slot")
+
+
 class BoilerplateRows(Database):
-    async def load_boilerplate(self, model: BoilerplateModel) -> None:
-        for site, articles in await self._fetchall("SELECT site, articles FROM boilerplate_sites"):
+    async def load_boilerplate(self, model: BoilerplateModel, tables: Tables = LINES) -> None:
+        for site, articles in await self._fetchall(f"SELECT site, articles FROM {tables.sites}"):
             model.sites[site] = SiteLines(articles=articles)
-        for site, key, count in await self._fetchall("SELECT site, line_hash, articles FROM boilerplate_lines"):
+        for site, key, count in await self._fetchall(f"SELECT site, {tables.key}, articles FROM {tables.keys}"):
             model.sites[site].counts[key] = count
 
-    async def save_boilerplate(self, model: BoilerplateModel) -> None:
+    async def save_boilerplate(self, model: BoilerplateModel, tables: Tables = LINES) -> None:
         """Write what the model added since the last save, as increments (the decider of a
         shared crawl saves after every batch, and a site's lines run into the hundred thousands)."""
         for site in sorted(model.dirty):
             seen = model.sites[site]
             await self._execute(
-                "INSERT INTO boilerplate_sites VALUES (?, ?)"
-                " ON CONFLICT (site) DO UPDATE SET articles = boilerplate_sites.articles + excluded.articles",
+                f"INSERT INTO {tables.sites} VALUES (?, ?)"
+                f" ON CONFLICT (site) DO UPDATE SET articles = {tables.sites}.articles + excluded.articles",
                 (site, seen.new_articles),
             )
             await self._executemany(
-                "DELETE FROM boilerplate_lines WHERE site = ? AND line_hash = ?",
+                f"DELETE FROM {tables.keys} WHERE site = ? AND {tables.key} = ?",
                 ((site, key) for key in sorted(seen.forgotten)),
             )
             await self._executemany(
-                "INSERT INTO boilerplate_lines VALUES (?, ?, ?) ON CONFLICT (site, line_hash)"
-                " DO UPDATE SET articles = boilerplate_lines.articles + excluded.articles",
+                f"INSERT INTO {tables.keys} VALUES (?, ?, ?) ON CONFLICT (site, {tables.key})"
+                f" DO UPDATE SET articles = {tables.keys}.articles + excluded.articles",
                 ((site, key, seen.added[key]) for key in sorted(seen.added)),
             )
             seen.new_articles, seen.added, seen.forgotten = 0, {}, set()

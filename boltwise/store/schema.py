@@ -5,7 +5,7 @@ from __future__ import annotations
 # one schema for both databases; each fills in its own column types. A store records the
 # version it has; a later version of this schema bumps SCHEMA_VERSION, and setup() brings older
 # stores up to it (today by the IF NOT EXISTS statements alone)
-SCHEMA_VERSION = 2  # 2: the shared crawl's tables (PostgreSQL)
+SCHEMA_VERSION = 3  # 2: the shared crawl's tables (PostgreSQL); 3: learned templates
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boltwise_schema (
     version INTEGER NOT NULL
@@ -63,5 +63,15 @@ CREATE TABLE IF NOT EXISTS boilerplate_lines (
     line_hash {int64} NOT NULL,
     articles INTEGER NOT NULL,
     PRIMARY KEY (site, line_hash)
+){without_rowid};
+CREATE TABLE IF NOT EXISTS template_sites (
+    site TEXT PRIMARY KEY,
+    articles INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS template_slots (
+    site TEXT NOT NULL,
+    slot {int64} NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (site, slot)
 ){without_rowid}
 """
