@@ -2,28 +2,14 @@
 
 import gzip
 import json
-import re
 from pathlib import Path
 
 import pytest
 import trafilatura
 
+from boltwise.bench.quality import score
+
 from .conftest import CORPUS, crawl, needs_corpus
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def score(texts: dict[str, str], gold: list[dict]) -> tuple[float, float]:
-    """Precision and recall as the corpus README defines them (trafilatura's evaluation)."""
-    tp = fp = fn = 0
-    for page in gold:
-        text = normalise(texts.get(page["file"], ""))
-        found = [normalise(s) in text for s in page["with"]]
-        tp, fn = tp + sum(found), fn + found.count(False)
-        fp += sum(normalise(s) in text for s in page["without"])
-    return tp / (tp + fp), tp / (tp + fn)
 
 
 @needs_corpus
@@ -43,7 +29,7 @@ def test_cleaning_keeps_recall_and_precision_of_bare_trafilatura(tmp_path, comme
     )
     assert result.returncode == 0, result.log
     ours = {Path(item["source"]).relative_to(CORPUS).as_posix(): item["text"] for item in result.items}
-    (bare_p, bare_r), (our_p, our_r) = score(bare, gold), score(ours, gold)
+    (bare_p, bare_r, _), (our_p, our_r, _) = score(bare, gold), score(ours, gold)
     print(f"\ncomments={comments}: bare trafilatura precision {bare_p:.4f} recall {bare_r:.4f}")
     print(
         f"comments={comments}: boltwise files   precision {our_p:.4f} recall {our_r:.4f} ({len(ours)}/{len(gold)} pages)"
