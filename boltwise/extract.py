@@ -20,6 +20,7 @@ import trafilatura.external
 import trafilatura.utils
 from lxml.etree import ElementDefaultClassLookup
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from boltwise.cache import cache_root, filled
@@ -54,7 +55,8 @@ class ExtractOptions:
     tables: bool = True
     deduplicate: bool = False
     comments: bool = False
-    fast: bool = False  # skip trafilatura's readability/jusText fallbacks: a third less CPU
+    fast: bool = True  # skip trafilatura's readability/jusText fallbacks: a third less CPU ...
+    fallback_share: float = 0.02  # ... except where they are needed: see _found_little
     layout: bool = False  # read the page's layout for the cleaning stage (an Extracted article)
     prune: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (domains, XPaths) per site
     # (fetched domain or "*", canonical domain): syndication partners whose canonicals are trusted
@@ -77,20 +79,11 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     meta = read_metadata(tree)
     notes = ["bad_jsonld"] * bool(meta.bad_jsonld)
     canonical, declared = _canonical(meta.canonical, page.url, options, notes)
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=canonical or page.url,
-        # trafilatura's metadata pass (htmldate's date search above all) costs a third of the
-        # extraction; JSON-LD and OpenGraph answer it directly on most news pages
-        with_metadata=not meta.complete,
-        include_comments=options.comments,
-        include_tables=options.tables,
-        favor_precision=options.favor == "precision",
-        favor_recall=options.favor == "recall",
-        deduplicate=options.deduplicate,
-        fast=options.fast,
-        prune_xpath=options.prune_for(site_of(canonical or page.url)),
-    )
+    doc = _trafilatura(tree, canonical or page.url, meta.complete, options, fast=options.fast)
+    if options.fast and options.fallback_share and _found_little(doc, tree, options.fallback_share):
+        # next to nothing of the page's text: the case trafilatura's fallbacks exist for
+        doc = _trafilatura(tree, canonical or page.url, meta.complete, options, fast=False)
+        notes.append("fallback")
     if doc is None or not doc.text or not doc.text.strip():
         return Extraction(None, tuple(notes))
     text = f"{doc.text}\n{doc.comments}" if options.comments and doc.comments else doc.text
@@ -120,6 +113,30 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
         return Extraction(Article(**fields), tuple(notes))
     layout = page_layout(tree, text, description)  # last: it strips the tree's scripts
     return Extraction(Extracted(**fields, layout=layout.as_dict()), tuple(notes))
+
+
+def _trafilatura(tree: HtmlElement, url: str | None, has_metadata: bool, options: ExtractOptions, fast: bool):
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        # trafilatura's metadata pass (htmldate's date search above all) costs a third of the
+        # extraction; JSON-LD and OpenGraph answer it directly on most news pages
+        with_metadata=not has_metadata,
+        include_comments=options.comments,
+        include_tables=options.tables,
+        favor_precision=options.favor == "precision",
+        favor_recall=options.favor == "recall",
+        deduplicate=options.deduplicate,
+        fast=fast,
+        prune_xpath=options.prune_for(site_of(url)),
+    )
+
+
+def _found_little(doc: Document | None, tree: HtmlElement, share: float) -> bool:
+    """Whether the text found is less than ``share`` of all the text of the page's body."""
+    body = tree.find("body")
+    found = len(doc.text) if doc is not None and doc.text else 0
+    return found < share * len((body if body is not None else tree).text_content())
 
 
 def _canonical(

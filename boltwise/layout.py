@@ -27,6 +27,8 @@ from boltwise.hashing import hash64
 
 # what a link's line is: the nearest of these around it
 _BLOCKS = frozenset(["p", "li", "dd", "dt", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "div", "figcaption"])
+_PART_TAGS = frozenset(["p", "div", "li", "h2", "h3", "h4", "h5", "h6", "dt", "dd"])  # teasers in a table cell
+_PART_WORDS = 3
 _MAX_BLOCK = 2000  # characters: a longer block is prose with a link in it, not a teaser
 # class tokens and ids with digits name one post ("post-1234"), not a slot of the template
 _DIGITS = re.compile(r"\d")
@@ -38,6 +40,9 @@ class Layout:
 
     slots: list[int] = field(default_factory=list)
     links: list[float] = field(default_factory=list)
+    # [line index, text, slot] of linked list items and headings inside a table row's line:
+    # trafilatura writes a table row as one line, the lists and headings in its cells included
+    parts: list[list] = field(default_factory=list)
     headline: str | None = None  # the page's <h1>
     description_visible: bool = False  # the meta description is text of the page's body
 
@@ -77,6 +82,12 @@ def page_layout(tree: _Element, text: str, description: str | None) -> Layout:
         element = blocks.get(line[2:] if line.startswith("- ") else line)
         layout.slots.append(0 if element is None else hash64(_path(element, paths).encode()))
         layout.links.append(0.0 if element is None else _link_share(element))
+    rows = [i for i, line in enumerate(lines) if line.startswith("| ") and not layout.slots[i]]
+    if rows:
+        for content, element in blocks.items():
+            if element.tag in _PART_TAGS and len(content.split()) >= _PART_WORDS and _link_share(element) >= 0.5:
+                part = [[i, content, hash64(_path(element, paths).encode())] for i in rows if content in lines[i]]
+                layout.parts.extend(part)
     wanted = lede(lines, description, visible=True)  # only worth looking for when it is a lede
     if wanted is not None:
         strip_elements(body, "script", "style", "noscript", "template", with_tail=False)  # not text

@@ -132,3 +132,27 @@ def test_learned_templates_survive_in_the_store(store_uri):
     assert reloaded.sites["nord.example"].counts == model.sites["nord.example"].counts
     result = cleaned(Cleaner(templates=reloaded), page(40))
     assert [rule for rule, _ in result.removed].count("template") >= 1
+
+
+def table_page(n: int) -> Page:
+    """An old-style site laid out in a table: trafilatura writes the row, teasers and article, as one line."""
+    title, body = story(n)
+    html = f"""<html lang="de"><head><title>{title}</title>
+<link rel="canonical" href="https://alt.example/artikel/{n}.html"></head><body><table><tr>
+<td class="nav">Suche</td><td class="main"><p class="top"><a href="/a/{n}">{story(n + 11)[0]}</a></p>
+<h1>{title}</h1>{"".join(f"<p>{p} Mehr dazu im <a href='/x'>Archiv</a>.</p>" for p in body)}</td>
+</tr></table></body></html>"""
+    return Page(
+        source=f"https://alt.example/artikel/{n}.html", html=html, url=f"https://alt.example/artikel/{n}.html"
+    )
+
+
+def test_learned_template_cuts_teasers_out_of_a_table_row():
+    cleaner = Cleaner(templates=BoilerplateModel(min_articles=5, min_support=1, min_share=0.5))
+    for n in range(8):
+        result = cleaned(cleaner, table_page(n))
+        teasers = [story(n + 11)[0]]
+        assert all(p in result.text for p in story(n)[1])  # the article, inline links and all
+        if n >= 5:
+            assert sorted(line for rule, line in result.removed if rule == "template") == sorted(teasers)
+            assert not any(teaser in result.text for teaser in teasers)

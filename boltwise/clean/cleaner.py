@@ -10,7 +10,7 @@ from boltwise.clean.generic import PageFacts
 from boltwise.clean.learned import BoilerplateModel, line_hash
 from boltwise.clean.mining import is_headline, parse_dateline
 from boltwise.clean.profiles import SiteProfile, profile_for
-from boltwise.clean.templates import slot_keys
+from boltwise.clean.templates import cut_templates
 from boltwise.clean.text import paragraphs
 from boltwise.layout import Layout
 
@@ -83,9 +83,9 @@ class Cleaner:
         if self.learned is not None and result.site:
             keep = _learned(self.learned, "learned", result, lines, keep, [line_hash(line) for line in lines])
         if self.templates is not None and result.site and layout is not None:
-            keep = _learned(
-                self.templates, "template", result, lines, keep, slot_keys(layout, list(range(len(lines))))
-            )
+            cut = cut_templates(self.templates, result.site, lines, keep, layout)
+            lines, keep = cut.lines, cut.keep
+            result.removed.extend(("template", text) for text in cut.removed)
         result.text = "\n".join([line for _, line in result.added] + [lines[i] for i in keep])
         return result
 

@@ -49,21 +49,22 @@ class BoilerplateModel:
         self.sites: dict[str, SiteLines] = {}
         self.dirty: set[str] = set()  # sites changed since the last save
 
-    def boilerplate(self, site: str, keys: list[int | None], lines: list[str]) -> set[int]:
-        """Indexes of ``lines`` whose keys (None: no key) the site's history marks as boilerplate.
-
-        Nothing is removed when that would take more than ``max_share`` of the article's words:
-        such a page is a copy or a near-empty page, not an article wrapped in furniture.
-        """
+    def recurring(self, site: str, keys: list[int | None]) -> set[int]:
+        """Indexes of ``keys`` (None: no key) that the site's history marks as boilerplate."""
         seen = self.sites.get(site)
         if seen is None or seen.articles < self.min_articles:
             return set()
         support = max(self.min_support, self.min_share * seen.articles)
-        marked = {i for i, key in enumerate(keys) if key is not None and seen.counts.get(key, 0) >= support}
-        words = sum(len(line.split()) for line in lines) or 1
-        if sum(len(lines[i].split()) for i in marked) > self.max_share * words:
-            return set()
-        return marked
+        return {i for i, key in enumerate(keys) if key is not None and seen.counts.get(key, 0) >= support}
+
+    def boilerplate(self, site: str, keys: list[int | None], lines: list[str]) -> set[int]:
+        """Indexes of ``lines`` whose keys the site's history marks as boilerplate.
+
+        Nothing is removed when that would take more than ``max_share`` of the article's words:
+        such a page is a copy or a near-empty page, not an article wrapped in furniture.
+        """
+        marked = self.recurring(site, keys)
+        return marked if within_share(self.max_share, [lines[i] for i in marked], lines) else set()
 
     def observe(self, site: str, keys: set[int]) -> None:
         """Count one more article of ``site``, which had ``keys``."""
@@ -80,3 +81,8 @@ class BoilerplateModel:
             for key in once:
                 seen.added.pop(key, None)
         self.dirty.add(site)
+
+
+def within_share(share: float, removed: list[str], lines: list[str]) -> bool:
+    """Whether the words of ``removed`` are at most ``share`` of the words of ``lines``."""
+    return sum(len(line.split()) for line in removed) <= share * (sum(len(line.split()) for line in lines) or 1)

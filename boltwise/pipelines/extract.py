@@ -63,6 +63,7 @@ class ExtractPipeline:
             deduplicate=config.getbool(settings, "BOLTWISE_EXTRACT_DEDUPLICATE"),
             comments=config.getbool(settings, "BOLTWISE_EXTRACT_COMMENTS"),
             fast=config.getbool(settings, "BOLTWISE_EXTRACT_FAST"),
+            fallback_share=config.getfloat(settings, "BOLTWISE_EXTRACT_FALLBACK_SHARE"),
             # site profiles drop their HTML furniture before extraction, as part of cleaning
             prune=tuple((p.domains, p.prune_xpath) for p in PROFILES if p.prune_xpath) if cleaning else (),
             layout=cleaning,  # the cleaning stage's generic rules and templates read it
