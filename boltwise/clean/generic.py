@@ -59,7 +59,9 @@ def same_headline(line: str, title: str) -> bool:
         return True
     if b in a and len(b) >= 0.8 * len(a):  # "Kicker: Headline" against "Headline"
         return True
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
+    similar = SequenceMatcher(None, a, b, autojunk=False)
+    # the quick upper bounds first: most lines are nowhere near the headline's length or letters
+    return similar.real_quick_ratio() >= 0.9 and similar.quick_ratio() >= 0.9 and similar.ratio() >= 0.9
 
 
 def title_line(lines: list[str], page: PageFacts) -> set[int]:

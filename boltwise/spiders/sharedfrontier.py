@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from itemadapter import ItemAdapter
@@ -230,9 +230,7 @@ class SharedFrontier(Frontier):
         if state == "fetched":
             await self.rows.mark(url, state, reason)
             return
-        with self._together():
-            if await self._done(url):
-                await self.rows.mark(url, state, reason)
+        await self._done(url, ledger=(state, reason))
 
     async def handed_over(self, url: str, item: dict | None) -> None:
         """The item pipelines are through with a page: its article goes to the decider (None: a
@@ -242,15 +240,20 @@ class SharedFrontier(Frontier):
         elif await self._done(url, item):
             self.decider.wake()
 
-    async def _done(self, url: str, item: dict | None = None) -> bool:
-        """End this process's lease of ``url`` (handing ``item`` over); False when the lease was
-        lost meanwhile (it expired, and the row is another process's now)."""
-        with self._together():
+    async def _done(
+        self, url: str, item: dict | None = None, ledger: tuple[str, str | None] | None = None
+    ) -> bool:
+        """End this process's lease of ``url`` (handing ``item`` over, or giving it the ledger
+        state ``ledger``); False when the lease was lost meanwhile (it expired, and the row is
+        another process's now)."""
+        async with self._together():
             await self._flush()
             if item is None:
                 owned = await self.rows.done(self.run, url, self.owner)
             else:
                 owned = await self.rows.hand_over(self.run, url, self.owner, item)
+            if owned and ledger is not None:
+                await self.rows.mark(url, *ledger)
         if self.mine.pop(url, None) is not None:
             self.progress.set()
         if not owned:
@@ -258,10 +261,15 @@ class SharedFrontier(Frontier):
             logger.warning("Lost the lease of %s to another process: its result is the other's", url)
         return owned
 
-    @contextlib.contextmanager
-    def _together(self) -> Iterator[None]:
+    @contextlib.asynccontextmanager
+    async def _together(self) -> AsyncIterator[None]:
         """Writes that commit together: a row's end with what it produced (its children, its
-        candidate, its ledger state). The store's group commit waits until the block is over."""
+        candidate, its ledger state). The store's group commit waits until the block is over;
+        a block waits while a commit is being prepared, as an item does (:meth:`Store.gate`):
+        otherwise blocks that keep overlapping would hold the commit off for seconds, and what
+        is done stays uncommitted (and its leases exposed to a kill) all that time. Not nested:
+        the inner block would wait for a commit that waits for the outer one."""
+        await self.rows.gate()
         token = object()
         self.rows.hold(id(token))
         try:
