@@ -79,15 +79,18 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     meta = read_metadata(tree)
     notes = ["bad_jsonld"] * bool(meta.bad_jsonld)
     canonical, declared = _canonical(meta.canonical, page.url, options, notes)
-    doc = _trafilatura(tree, canonical or page.url, meta.complete, options, fast=options.fast)
-    if options.fast and options.fallback_share and _found_little(doc, tree, options.fallback_share):
-        # next to nothing of the page's text: the case trafilatura's fallbacks exist for
-        doc = _trafilatura(tree, canonical or page.url, meta.complete, options, fast=False)
+    url = canonical or page.url
+    doc = found = _trafilatura(tree, url, not meta.complete, options, fast=options.fast)
+    if options.fast and options.fallback_share and _found_little(found, tree, options.fallback_share):
+        # next to nothing of the page's text: the case trafilatura's fallbacks exist for. The
+        # metadata found stays (it does not depend on the mode) and is not looked for again
+        found = _trafilatura(tree, url, doc is None and not meta.complete, options, fast=False)
+        doc = doc or found
         notes.append("fallback")
-    if doc is None or not doc.text or not doc.text.strip():
+    if doc is None or found is None or not found.text or not found.text.strip():
         return Extraction(None, tuple(notes))
-    text = f"{doc.text}\n{doc.comments}" if options.comments and doc.comments else doc.text
-    url = canonical or page.url or doc.url
+    text = f"{found.text}\n{found.comments}" if options.comments and found.comments else found.text
+    url = url or doc.url
     url = canonical_url(url) if url else None
     description = meta.description or doc.description
     fields = dict(
@@ -115,13 +118,15 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     return Extraction(Extracted(**fields, layout=layout.as_dict()), tuple(notes))
 
 
-def _trafilatura(tree: HtmlElement, url: str | None, has_metadata: bool, options: ExtractOptions, fast: bool):
+def _trafilatura(
+    tree: HtmlElement, url: str | None, with_metadata: bool, options: ExtractOptions, fast: bool
+) -> Document | None:
     return trafilatura.bare_extraction(
         tree,
         url=url,
         # trafilatura's metadata pass (htmldate's date search above all) costs a third of the
         # extraction; JSON-LD and OpenGraph answer it directly on most news pages
-        with_metadata=not has_metadata,
+        with_metadata=with_metadata,
         include_comments=options.comments,
         include_tables=options.tables,
         favor_precision=options.favor == "precision",

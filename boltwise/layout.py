@@ -17,7 +17,7 @@ from several blocks or split at a ``<br>``.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from lxml.etree import _Element, strip_elements
 
@@ -47,7 +47,10 @@ class Layout:
     description_visible: bool = False  # the meta description is text of the page's body
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # not dataclasses.asdict: it deep-copies every list, and the layout is handed on as is
+        return {
+            name: getattr(self, name) for name in ("slots", "links", "parts", "headline", "description_visible")
+        }
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Layout | None:

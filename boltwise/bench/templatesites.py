@@ -8,7 +8,9 @@ de-news article's body and, in the donor's teaser slots, other articles' headlin
 
 How the parts of a donor are found (the same rules read every de-news page):
 
-- **paragraphs**: ``<p>`` elements of at least 8 words whose text is not mostly one link.
+- **paragraphs**: ``<p>`` elements of at least 8 words whose text is not mostly one link and that
+  are no image caption (a caption or credit class, or inside ``<figure>``: de-news counts captions
+  as boilerplate).
 - **content area**: of the elements that are parents of such paragraphs, the one whose text holds
   the most of the page's gold ``with`` strings (then: the most paragraphs). The donor's article
   text is the area's text blocks (``p``, ``h2``-``h6``, lists, tables, quotes, ``pre``) from its
@@ -104,6 +106,7 @@ from lxml.etree import _Comment, _Element, _ProcessingInstruction
 from boltwise.textcodec import decode
 
 MIN_PARAGRAPH_WORDS = 8
+_CAPTION_CLASSES = ("caption", "imagedescription", "bildunterschrift", "credit")
 MIN_PARAGRAPHS = 3
 MIN_SLOT_GROUP = 3
 MAX_SLOT_TARGETS = 60
@@ -188,11 +191,20 @@ class Layout:
     title: str | None  # the page's own headline text
 
 
+def _is_caption(p: _Element) -> bool:
+    """An image caption or credit written as a paragraph: not article text (de-news's golds
+    count captions as boilerplate), so never a body paragraph."""
+    classes = (p.get("class") or "").lower()
+    return any(word in classes for word in _CAPTION_CLASSES) or any(
+        ancestor.tag in ("figure", "figcaption") for ancestor in p.iterancestors()
+    )
+
+
 def _layout(doc: _Element, withs: list[str]) -> Layout | None:
     parents: dict[_Element, list[_Element]] = {}
     for p in doc.iter("p"):
         text = _text(p)
-        if _words(text) >= MIN_PARAGRAPH_WORDS and _link_share(p, text) < 0.5:
+        if _words(text) >= MIN_PARAGRAPH_WORDS and _link_share(p, text) < 0.5 and not _is_caption(p):
             parents.setdefault(p.getparent(), []).append(p)
     best: tuple[tuple[int, int], _Element] | None = None
     for parent, paragraphs in parents.items():
