@@ -81,7 +81,7 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     canonical, declared = _canonical(meta.canonical, page.url, options, notes)
     url = canonical or page.url
     doc = found = _trafilatura(tree, url, not meta.complete, options, fast=options.fast)
-    if options.fast and options.fallback_share and _found_little(found, tree, options.fallback_share):
+    if options.fast and options.fallback_share and _found_little(found, tree, options.fallback_share, page.html):
         # next to nothing of the page's text: the case trafilatura's fallbacks exist for. The
         # metadata found stays (it does not depend on the mode) and is not looked for again
         found = _trafilatura(tree, url, doc is None and not meta.complete, options, fast=False)
@@ -137,10 +137,12 @@ def _trafilatura(
     )
 
 
-def _found_little(doc: Document | None, tree: HtmlElement, share: float) -> bool:
+def _found_little(doc: Document | None, tree: HtmlElement, share: float, html: str) -> bool:
     """Whether the text found is less than ``share`` of all the text of the page's body."""
-    body = tree.find("body")
     found = len(doc.text) if doc is not None and doc.text else 0
+    if found >= share * len(html):  # the body's text is shorter than the page: no need to count it
+        return False
+    body = tree.find("body")
     return found < share * len((body if body is not None else tree).text_content())
 
 
