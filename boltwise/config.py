@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_EXTRACT_DEDUPLICATE": False,
     "BOLTWISE_EXTRACT_COMMENTS": False,
     "BOLTWISE_EXTRACT_FAST": True,  # trafilatura without its fallback extractors ...
-    "BOLTWISE_EXTRACT_FALLBACK_SHARE": 0.02,  # ... but with them where fast found less of the body
+    "BOLTWISE_EXTRACT_FALLBACK_SHARE": 0.04,  # ... but with them where fast found less of the body
     # FETCHED=CANONICAL registered domains ("*" for any) whose cross-site rel=canonical is trusted
     "BOLTWISE_CANONICAL_PARTNERS": "",
     # files spider

@@ -18,7 +18,7 @@ import justext.core
 import trafilatura
 import trafilatura.external
 import trafilatura.utils
-from lxml.etree import ElementDefaultClassLookup
+from lxml.etree import ElementDefaultClassLookup, XPath
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
@@ -56,7 +56,7 @@ class ExtractOptions:
     deduplicate: bool = False
     comments: bool = False
     fast: bool = True  # skip trafilatura's readability/jusText fallbacks: a third less CPU ...
-    fallback_share: float = 0.02  # ... except where they are needed: see _found_little
+    fallback_share: float = 0.04  # ... except where they are needed: see _found_little
     layout: bool = False  # read the page's layout for the cleaning stage (an Extracted article)
     prune: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (domains, XPaths) per site
     # (fetched domain or "*", canonical domain): syndication partners whose canonicals are trusted
@@ -83,9 +83,12 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     doc = found = _trafilatura(tree, url, not meta.complete, options, fast=options.fast)
     if options.fast and options.fallback_share and _found_little(found, tree, options.fallback_share, page.html):
         # next to nothing of the page's text: the case trafilatura's fallbacks exist for. The
-        # metadata found stays (it does not depend on the mode) and is not looked for again
-        found = _trafilatura(tree, url, doc is None and not meta.complete, options, fast=False)
-        doc = doc or found
+        # metadata found stays (it does not depend on the mode) and is not looked for again;
+        # the fallbacks' text is taken only when it is more
+        fallback = _trafilatura(tree, url, doc is None and not meta.complete, options, fast=False)
+        if _length(fallback) > _length(found):
+            found = fallback
+        doc = doc or fallback
         notes.append("fallback")
     if doc is None or found is None or not found.text or not found.text.strip():
         return Extraction(None, tuple(notes))
@@ -138,12 +141,23 @@ def _trafilatura(
 
 
 def _found_little(doc: Document | None, tree: HtmlElement, share: float, html: str) -> bool:
-    """Whether the text found is less than ``share`` of all the text of the page's body."""
-    found = len(doc.text) if doc is not None and doc.text else 0
+    """Whether the text found is less than ``share`` of the text of the page's body."""
+    found = _length(doc)
     if found >= share * len(html):  # the body's text is shorter than the page: no need to count it
         return False
     body = tree.find("body")
-    return found < share * len((body if body is not None else tree).text_content())
+    # scripts are no text: a page's 200 kB of framework state must not make its article "little"
+    text = _VISIBLE_TEXT(body if body is not None else tree)
+    return found < share * sum(map(len, text))
+
+
+def _length(doc: Document | None) -> int:
+    return len(doc.text) if doc is not None and doc.text else 0
+
+
+_VISIBLE_TEXT = XPath(
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+)
 
 
 def _canonical(

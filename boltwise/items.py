@@ -60,6 +60,10 @@ class Extracted(Article):
 
     layout: dict | None = field(default=None, repr=False)
 
+    def article(self) -> Article:
+        """The article without its layout: what feeds and the store get."""
+        return Article(**{name: value for name, value in vars(self).items() if name != "layout"})
+
 
 def article_from(fields: dict) -> Article:
     """An item back from its fields (e.g. stored as JSON): Extracted when it has a layout."""

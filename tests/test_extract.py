@@ -211,3 +211,15 @@ def test_fast_extraction_falls_back_where_it_found_next_to_nothing():
     # a page where fast mode found the article is not extracted twice
     found = extract_article(page(SITE / f"{SLUG}.html", f"{HOME}{SLUG}.html"), ExtractOptions())
     assert "fallback" not in found.notes
+
+
+def test_scripts_do_not_count_as_page_text_for_the_fallback():
+    """A modern page's framework state (here 200 kB of script) next to a short article: fast
+    mode found the article, no second extraction."""
+    paragraph = (
+        "<p>" + " ".join(["Der Stadtrat hat am Dienstag die Sanierung des Hallenbads beschlossen."] * 6) + "</p>"
+    )
+    html = f"<html><body><article><h1>T</h1>{paragraph * 2}</article><script>var s = '{'x' * 200_000}';</script>"
+    assert (
+        "fallback" not in extract_article(Page(source="s", html=html + "</body></html>"), ExtractOptions()).notes
+    )

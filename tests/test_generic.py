@@ -45,6 +45,9 @@ def test_prompt_by_how_the_line_starts():
     stay = [
         "Der Newsletter der Stadt erscheint künftig jeden Freitag und informiert über die Sitzungen.",
         "Anzeigen gegen Unbekannt hat die Polizei bisher nicht erhalten.",
+        "Sign up for the vaccine at your local clinic, officials said.",
+        "Jetzt anmelden können sich Eltern noch bis Freitag im Rathaus.",
+        "Unsere App-Entwickler arbeiten seit Monaten an der neuen Version der Anwendung.",
         "Lesen Sie auch die Stellungnahme der Opposition, forderte der Fraktionschef am Ende seiner Rede vor dem "
         "Plenum und verwies auf das Protokoll der letzten Sitzung des Ausschusses.",
         PROSE,
@@ -68,6 +71,9 @@ def test_caption_and_credit_lines():
         "Bild und Ton fielen während der Übertragung für mehrere Minuten aus, teilte der Sender mit.",
         "Die Agentur dpa berichtete zuerst über den Rücktritt.",
         "Neu im Sortiment (gilt auch für das © Feiertags-Angebot):",
+        "Das sagte Merz der Bild: „Wir werden das nicht zulassen“",  # the newspaper, not a credit
+        "Im Interview mit der Bild: Scholz lehnt Rücktritt ab",
+        "Copyright-Reform: Was sich für Verlage ändert",
         PROSE + " (Foto: Stadt)" + " Der Beschluss gilt ab sofort und wurde einstimmig gefasst.",
     ]
     assert removed(caption, stay) == []

@@ -7,7 +7,7 @@ from trafilatura.utils import load_html
 from boltwise.clean.cleaner import Cleaner
 from boltwise.clean.learned import BoilerplateModel
 from boltwise.extract import ExtractOptions, extract_article
-from boltwise.items import Extracted, Page
+from boltwise.items import Article, Extracted, Page
 from boltwise.layout import Layout, page_layout
 from boltwise.store import open_store
 from boltwise.store.boilerplate import TEMPLATES
@@ -156,3 +156,28 @@ def test_learned_template_cuts_teasers_out_of_a_table_row():
         if n >= 5:
             assert sorted(line for rule, line in result.removed if rule == "template") == sorted(teasers)
             assert not any(teaser in result.text for teaser in teasers)
+
+
+def test_jump_links_do_not_make_subheadings_links():
+    html = """<html><body><article><h1>Titel</h1><ul class="toc"><li><a href="#a">Was die Studie zeigt</a></li>
+    <li><a href="#b">Was Experten fordern</a></li></ul><p>Ein erster Absatz mit genug Worten für den Text.</p>
+    <h2 id="a">Was die Studie zeigt</h2><p>Noch ein Absatz.</p><h2 id="b">Was Experten fordern</h2></article></body></html>"""
+    text = "Ein erster Absatz mit genug Worten für den Text.\nWas die Studie zeigt\nNoch ein Absatz.\nWas Experten fordern"
+    layout = page_layout(load_html(html), text, None)
+    assert layout.links == [0.0] * 4 and layout.slots == [0] * 4
+
+
+def test_a_headline_quoted_in_a_table_row_is_not_cut():
+    """The sidebar's teaser is not in the text, but the article quotes its headline mid-sentence."""
+    teaser = "Hallenbad in Kiel wird saniert"
+    html = f"""<html><body><table><tr><td class="side"><ul><li><a href="/t">{teaser}</a></li></ul></td>
+    <td>Suche <a href="/s">Archiv</a></td><td class="main">Der Satz: {teaser} wurde gestern gelesen.</td></tr></table></body></html>"""
+    text = f"| Suche Archiv | Der Satz: {teaser} wurde gestern gelesen. |"
+    assert page_layout(load_html(html), text, None).parts == []
+
+
+def test_the_layout_stays_out_of_what_is_output():
+    extracted = extract_article(page(1), ExtractOptions(layout=True)).article
+    plain = extracted.article()
+    assert type(plain) is Article and not hasattr(plain, "layout")
+    assert {**vars(extracted), "layout": None} == {**vars(plain), "layout": None}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from boltwise.clean import generic
 from boltwise.clean.generic import PageFacts
-from boltwise.clean.learned import BoilerplateModel, line_hash
+from boltwise.clean.learned import BoilerplateModel, line_hash, within_share
 from boltwise.clean.mining import is_headline, parse_dateline
 from boltwise.clean.profiles import SiteProfile, profile_for
 from boltwise.clean.templates import cut_templates
@@ -56,6 +56,8 @@ class Cleaner:
         layout: Layout | None = None,
     ) -> Cleaned:
         lines = paragraphs(text)
+        if layout is not None and len(layout.slots) != len(lines):
+            layout = None  # read from another text: its facts would be other lines'
         profile = profile_for(site, text)
         result = Cleaned(text="", title=title, site=site, dateline=None)
         if site is None and profile is not None:
@@ -75,13 +77,12 @@ class Cleaner:
         keep = self._mine_headline(lines, keep, result)
         rules = self.rules & profile.generic if profile is not None else self.rules
         keep = _apply_generic(rules, lines, keep, result, layout)
-        lede = generic.lede(
-            [lines[i] for i in keep], description, layout is not None and layout.description_visible
-        )
-        if lede is not None and "lede" in rules:
-            result.added.append(("lede", lede))
+        if "lede" in rules and layout is not None and layout.description_visible:
+            lede = generic.lede([lines[i] for i in keep], description, visible=True)
+            if lede is not None:
+                result.added.append(("lede", lede))
         if self.learned is not None and result.site:
-            keep = _learned(self.learned, "learned", result, lines, keep, [line_hash(line) for line in lines])
+            keep = _learned_lines(self.learned, result, lines, keep)
         if self.templates is not None and result.site and layout is not None:
             cut = cut_templates(self.templates, result.site, lines, keep, layout)
             lines, keep = cut.lines, cut.keep
@@ -100,15 +101,13 @@ class Cleaner:
         return keep[1:]
 
 
-def _learned(
-    model: BoilerplateModel, rule: str, result: Cleaned, lines: list[str], keep: list[int], keys: list[int | None]
-) -> list[int]:
-    """Remove what ``model`` learned from the site's earlier pages, then learn from this one."""
+def _learned_lines(model: BoilerplateModel, result: Cleaned, lines: list[str], keep: list[int]) -> list[int]:
+    """Remove the lines the site's earlier articles had, then count this article's."""
     assert result.site is not None
     kept = [lines[i] for i in keep]
-    marked = model.boilerplate(result.site, [keys[i] for i in keep], kept)
-    result.removed.extend((rule, kept[i]) for i in sorted(marked))
-    model.observe(result.site, {key for key in keys if key is not None})
+    marked = model.boilerplate(result.site, [line_hash(line) for line in kept], kept)
+    result.removed.extend(("learned", kept[i]) for i in sorted(marked))
+    model.observe(result.site, {line_hash(line) for line in lines})
     return [index for i, index in enumerate(keep) if i not in marked]
 
 
@@ -142,7 +141,7 @@ def _apply_generic(
     kept = [lines[i] for i in keep]
     page = PageFacts(
         titles=tuple(t for t in (result.title, layout.headline if layout else None) if t),
-        links=[layout.links[i] if i < len(layout.links) else 0.0 for i in keep] if layout else [],
+        links=[layout.links[i] for i in keep] if layout else [],
     )
     marked: dict[int, str] = {}  # index into kept → the first rule (in RULES order) that marks it
     for name, rule in generic.RULES.items():
@@ -151,8 +150,7 @@ def _apply_generic(
                 marked.setdefault(i, name)
     if len(kept) < 2 and "title_line" in marked.values():
         marked = {i: r for i, r in marked.items() if r != "title_line"}  # the headline is all there is
-    words = sum(len(line.split()) for line in kept) or 1
-    if sum(len(kept[i].split()) for i in marked) > MAX_GENERIC_SHARE * words:
+    if not within_share(MAX_GENERIC_SHARE, [kept[i] for i in marked], kept):
         return keep
     result.removed.extend((marked[i], kept[i]) for i in sorted(marked))
     return [index for i, index in enumerate(keep) if i not in marked]

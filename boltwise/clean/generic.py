@@ -80,9 +80,9 @@ _PROMPT_STARTS = (
     # newsletter, subscription, account, app
     "newsletter abonnieren|jetzt abonnieren|jetzt newsletter|zum newsletter|newsletter bestellen"
     "|newsletter-anmeldung|melden sie sich für unseren newsletter|abonnieren sie unseren"
-    "|hier abonnieren|jetzt registrieren|registrieren sie sich|jetzt anmelden|jetzt kostenlos"
+    "|hier abonnieren|jetzt registrieren|registrieren sie sich|jetzt kostenlos"
     "|jetzt testen|jetzt weiterlesen|sie sind bereits abonnent|bereits abonnent|schon abonnent"
-    "|unsere app|laden sie (?:sich )?(?:die|unsere) app|app herunterladen|jetzt die app"
+    "|laden sie (?:sich )?(?:die|unsere) app|unsere app herunterladen|app herunterladen|jetzt die app"
     "|folgen sie uns|folge uns|besuchen sie uns auf"
     # teasers and sharing
     "|lesen sie auch|lesen sie mehr|lies auch|mehr zum thema|mehr zu diesem thema|auch interessant"
@@ -94,7 +94,7 @@ _PROMPT_STARTS = (
     "|wir benötigen ihre zustimmung|zustimmen und weiter|inhalt laden|inhalte anzeigen"
     "|dieser inhalt ist nicht verfügbar|an dieser stelle finden sie"
     # English, French, Italian, Dutch
-    "|subscribe to|subscribe now|sign up for|sign up to|follow us|read more|read also|related articles"
+    "|subscribe to our|subscribe now|sign up for our|follow us|read more|read also|related articles"
     "|you may also like|already a subscriber|download the app|share this article|click here"
     "|abonnez-vous|lire aussi|leggi anche|lees ook"
 )
@@ -104,7 +104,7 @@ _MARKER = re.compile(
     r"(?:anzeige|werbung|advertisement|sponsored|teilen|drucken|kommentare|share|mehr|weiterlesen"
     r"|mehr anzeigen|zur startseite|nach oben)\W*"
 )
-_PROMPT_MAX_WORDS = 15
+_PROMPT_MAX_WORDS = 10  # a prompt is short: a longer line that starts like one is a sentence
 
 
 def prompt(lines: list[str], page: PageFacts) -> set[int]:
@@ -118,18 +118,21 @@ def prompt(lines: list[str], page: PageFacts) -> set[int]:
 
 # --- caption -----------------------------------------------------------------------------------
 
-_CREDIT_WORD = (
-    r"(?:fotos?|bild(?:er|quelle)?|titelbild|beitragsbild|symbolbild|grafik|illustration"
-    r"|photo|image|credits?)"
-)
+# credit words; "Bild" (also a newspaper: "sagte er der Bild: …") and the like only as a line's
+# first word or after a sentence's end, a bracket or a separator
+_CREDIT_WORD = r"(?:fotos?|photos?|bildquelle|titelbild|beitragsbild|symbolbild|credits?)"
+_WEAK_CREDIT_WORD = r"(?:bild(?:er)?|grafik|illustration|image)"
 _AGENCY = r"(?:dpa|afp|ap|reuters|epd|kna|imago(?: images)?|getty images|picture alliance|istock|shutterstock)"
-# the whole line is a credit: "Foto: Max Muster", "© dpa", "Symbolbild", "iStock/jdoe"
+_CREDIT_VALUE = r"[^.!?„“\"»«:]{1,60}"  # a name or an agency: no sentence, no quote
+# the whole line is a credit: "Foto: Max Muster", "© dpa", "Copyright 2024 Verlag", "iStock/jdoe"
 _CREDIT = re.compile(
-    rf"{_CREDIT_WORD}\s*:\s*\S.*|(?:©|\(c\)|copyright)\s*\S.*|symbolbild|{_AGENCY}(?:\s*/\s*\S+)?"
+    rf"(?:{_CREDIT_WORD}|{_WEAK_CREDIT_WORD})\s*:\s*\S.*|(?:©|\(c\))\s*\S.*|copyright\s*(?:©|\(c\)|\d{{4}}|by\b).*"
+    rf"|symbolbild|{_AGENCY}(?:\s*/\s*\S+)?"
 )
-# a caption that ends with one: "... in Berlin. Foto: dpa", "... (Bild: Stadt)", "... /dpa"
+# a caption that ends with one: "... in Berlin. Foto: dpa", "... (Bild: Stadt)", "... © AFP / NAME"
 _CAPTIONED = re.compile(
-    rf".*[\s(|/·–-](?:{_CREDIT_WORD}\s*:\s*[^.!?]{{1,60}}|©\s*[^.!?]{{1,60}}|/\s*{_AGENCY}[^.!?]{{0,30}})\)?(?<!:)"
+    rf".*(?:\s{_CREDIT_WORD}\s*:|(?:[.!?]\s+|\(|\s[|/·–-]\s*)(?:{_CREDIT_WORD}|{_WEAK_CREDIT_WORD})\s*:"
+    rf"|\s©|\s/\s*(?={_AGENCY}))\s*{_CREDIT_VALUE}\)?"
 )
 _CREDIT_MAX_WORDS = 12
 _CAPTION_MAX_WORDS = 25  # captions are short; a paragraph that ends with a credit is prose

@@ -2,7 +2,7 @@
 
 For each site we count, per key, how many distinct articles had it. A key is a line's hash
 (:func:`line_hash`, over :func:`~boltwise.clean.text.line_key`) for learned lines, or a template
-slot (:func:`boltwise.layout.slot_of`) for learned templates (:mod:`boltwise.clean.templates`).
+slot (:mod:`boltwise.layout`) for learned templates (:mod:`boltwise.clean.templates`).
 Once a site has ``min_articles`` articles, a key found in at least ``min_support`` of them, and in
 at least ``min_share`` of all of them, is boilerplate. An article's own keys are counted only after
 it has been cleaned, so no article supports its own removal. Memory stays bounded: when a site

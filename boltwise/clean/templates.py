@@ -1,7 +1,7 @@
 """Learned site templates: the slots of a site's pages that hold links to other pages.
 
 On a crawl of one site, the teaser, "related articles" and "more on this" boxes are the same
-template slot (:func:`boltwise.layout.slot_of`: the same DOM path, tags and classes) on every
+template slot (the same DOM path of tags, ids and classes, :mod:`boltwise.layout`) on every
 article page, filled with different headlines each time — so recurrence of *text* (learned
 lines) never catches them, recurrence of *structure* does. The article's own paragraphs recur
 structurally too, so a slot counts only where its line was mostly link text: that is what a
@@ -21,16 +21,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from boltwise.clean.learned import BoilerplateModel, within_share
-from boltwise.layout import Layout
+from boltwise.layout import Layout, cut_part
 
 LINKED = 0.5  # share of a line's characters in link text
 
 
-def slot_keys(layout: Layout, indexes: list[int]) -> list[int | None]:
-    """Per line index: its slot if the line sat in one and was mostly link text, else None."""
+def slot_keys(layout: Layout) -> list[int | None]:
+    """Per line: its slot if the line sat in one and was mostly link text, else None."""
     return [
-        layout.slots[i] if i < len(layout.slots) and layout.slots[i] and layout.links[i] >= LINKED else None
-        for i in indexes
+        slot if slot and links >= LINKED else None for slot, links in zip(layout.slots, layout.links, strict=True)
     ]
 
 
@@ -45,16 +44,21 @@ def cut_templates(
     model: BoilerplateModel, site: str, lines: list[str], keep: list[int], layout: Layout
 ) -> TemplateCut:
     """Remove the site's learned template slots from the kept ``lines``, then learn from this page."""
-    keys = slot_keys(layout, list(range(len(lines))))
+    keys = slot_keys(layout)
     kept = set(keep)
     parts = [(i, text, slot) for i, text, slot in layout.parts if i in kept]
     marked = {keep[i] for i in model.recurring(site, [keys[i] for i in keep])}
-    cuts = [parts[j] for j in model.recurring(site, [slot for _, _, slot in parts]) if parts[j][0] not in marked]
-    removed = [lines[i] for i in sorted(marked)] + [text for _, text, _ in cuts]
+    learned = [parts[j] for j in sorted(model.recurring(site, [slot for _, _, slot in parts]))]
     model.observe(site, {key for key in keys if key is not None} | {slot for _, _, slot in layout.parts})
+    cut = list(lines)
+    removed = [lines[i] for i in sorted(marked)]
+    for i, text, _ in learned:
+        # only where a cell still begins or ends with it: never out of the middle of a sentence
+        rest = None if i in marked else cut_part(cut[i], text)
+        if rest is not None:
+            cut[i] = rest
+            removed.append(text)
     if not within_share(model.max_share, removed, [lines[i] for i in keep]):
         return TemplateCut(lines, keep, [])
-    lines = list(lines)
-    for i, text, _ in cuts:
-        lines[i] = " ".join(lines[i].replace(text, " ", 1).split())
-    return TemplateCut(lines, [i for i in keep if i not in marked], removed)
+    # a row left with nothing but its cell separators is no line of the text
+    return TemplateCut(cut, [i for i in keep if i not in marked and any(c.isalnum() for c in cut[i])], removed)

@@ -109,7 +109,7 @@ class CleanPipeline:
         layout = None
         if isinstance(item, Extracted):  # the layout was for this stage only: out goes an Article
             layout = Layout.from_dict(item.layout)
-            item = Article(**{name: value for name, value in vars(item).items() if name != "layout"})
+            item = item.article()
         adapter = ItemAdapter(item)
         result = self.cleaner.clean(
             adapter["text"],

@@ -9,7 +9,7 @@ from scrapy.exceptions import NotConfigured
 
 from boltwise import config
 from boltwise.cputime import charged
-from boltwise.items import Article, Page
+from boltwise.items import Article, Extracted, Page
 from boltwise.pipelines.dedup import DROPS
 from boltwise.spiders.sharedfrontier import SharedFrontier, shared_crawl
 from boltwise.store import Store, store_for
@@ -61,7 +61,8 @@ class StorePipeline:
             document = None if isinstance(item, Page) else ItemAdapter(item).asdict()
             await frontier.handed_over(ItemAdapter(item)["source"], document)
             await frontier.rows.durable()
-            return item
+            # the decider cleans the handed-over copy; this process's feed gets no layout
+            return item.article() if isinstance(item, Extracted) else item
         if isinstance(item, Page):
             return item  # extraction is off: raw pages are not articles
         assert self.store is not None
