@@ -223,3 +223,29 @@ def test_scripts_do_not_count_as_page_text_for_the_fallback():
     assert (
         "fallback" not in extract_article(Page(source="s", html=html + "</body></html>"), ExtractOptions()).notes
     )
+
+
+def visible_text_nodes(element) -> int:
+    """The plain definition: every text node outside scripts, styles, noscripts and templates."""
+    hidden = "ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
+    return sum(map(len, element.xpath(f".//text()[not({hidden})]")))
+
+
+def test_visible_length_counts_what_the_plain_definition_counts():
+    from lxml.html import document_fromstring
+
+    from boltwise.extract import _visible_length
+
+    nested = document_fromstring(
+        "<html><body><p>Sichtbar <b>fett</b> und Schluss.</p><noscript><p>Bitte JS <script>x=1</script>"
+        "</p></noscript> Nachsatz<style>p{}</style><template><p>Vorlage</p></template>"
+        "<div>Ende<script>var y = 2;</script> ganz</div></body></html>"
+    )
+    body = nested.find("body")
+    assert _visible_length(body) == visible_text_nodes(body) == len("Sichtbar fett und Schluss. NachsatzEnde ganz")
+    pages = [SITE / f"{SLUG}.html", *sorted((CORPUS / "html").glob("*.gz"))[:60]]
+    for path in pages:
+        data = path.read_bytes()
+        html = decode(gzip.decompress(data)) if path.suffix == ".gz" else data.decode("utf-8")
+        tree = document_fromstring(html)
+        assert _visible_length(tree) == visible_text_nodes(tree), path

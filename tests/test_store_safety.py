@@ -47,12 +47,39 @@ async def write(store, n: int) -> None:
     await store.durable()
 
 
+def test_a_group_gathers_while_items_keep_coming_and_commits_once_they_pause(tmp_path):
+    async def scenario():
+        store = await open_store(f"sqlite:///{tmp_path}/s.sqlite3", commit_interval=30, commit_quiet=0.3)
+        commits = []
+        commit = store._commit
+
+        async def counted() -> None:
+            commits.append(asyncio.get_running_loop().time())
+            await commit()
+
+        store._commit = counted
+        waiting = []
+        for n in range(5):  # one item every 20 ms: they all join the open group
+            waiting.append(asyncio.ensure_future(write(store, n)))
+            await asyncio.sleep(0.02)
+        started = asyncio.get_running_loop().time()
+        await asyncio.gather(*waiting)
+        acknowledged = len(commits)
+        await store.close()
+        return acknowledged, commits[0] - started
+
+    acknowledged, waited = asyncio.run(scenario())
+    assert acknowledged == 1  # one commit for the five
+    # and it came once nothing had joined the group for commit_quiet, not after commit_interval
+    assert waited < 10
+
+
 @needs_postgres
 def test_a_failed_statement_fails_its_whole_group_not_only_itself(schema):
     uri, _ = schema
 
     async def scenario():
-        store = await open_store(uri, commit_every=100, commit_interval=0.2)
+        store = await open_store(uri, commit_every=100, commit_interval=0.2, commit_quiet=0.2)
         await store.put_article(item(1))  # an item's writes, all fine
         await store.mark(item(1)["url"], "stored")
         first = asyncio.ensure_future(store.durable())
@@ -73,7 +100,7 @@ def test_a_killed_connection_fails_its_group_and_the_store_reconnects(schema):
     uri, _ = schema
 
     async def scenario():
-        store = await open_store(uri, commit_every=100, commit_interval=0.5)
+        store = await open_store(uri, commit_every=100, commit_interval=0.5, commit_quiet=0.5)
         first = asyncio.ensure_future(write(store, 1))
         await asyncio.sleep(0.1)
         with psycopg.connect(POSTGRES, autocommit=True) as admin:

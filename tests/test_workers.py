@@ -129,11 +129,11 @@ def test_workers_start_with_the_lazy_setup_that_extraction_needs_done():
 
     (stoplist, *before), (_, *after) = run(WorkerPool(1), watch)
     assert stoplist
-    assert [size for _hits, _misses, size in before] == [1, 1, 1]
-    assert [misses for _hits, misses, _size in after] == [misses for _hits, misses, _size in before]
-    # dateparser and jusText did run, and found what they need ready
-    assert after[0][0] > before[0][0]
-    assert after[2][0] > before[2][0]
+    # jusText's stop words and htmldate's month names are ready; dateparser is not (see warm_caches)
+    assert [size for _hits, _misses, size in before] == [0, 1, 1]
+    # dateparser was built once, for the page that needed it; nothing else was built again
+    assert [misses for _hits, misses, _size in after] == [1, *(misses for _hits, misses, _size in before[1:])]
+    assert after[2][0] > before[2][0]  # jusText ran, and found its stop words ready
 
 
 def test_a_job_over_the_time_limit_fails_and_its_worker_is_replaced():

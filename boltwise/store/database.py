@@ -17,7 +17,6 @@ Crash safety rests on two rules:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -41,9 +40,11 @@ class Database(ABC):
     types: dict[str, str]
     schema: str = SCHEMA
 
-    def __init__(self, commit_every: int = 200, commit_interval: float = 0.2) -> None:
+    def __init__(self, commit_every: int = 200, commit_interval: float = 0.2, commit_quiet: float = 0.025) -> None:
         self.commit_every = commit_every
         self.commit_interval = commit_interval
+        self.commit_quiet = commit_quiet
+        self._activity = asyncio.Event()  # a write, or a request to commit: the gathering group looks again
         self._holds: set[int] = set()
         self._drained = asyncio.Event()
         self._drained.set()
@@ -142,10 +143,12 @@ class Database(ABC):
     def commit_soon(self) -> None:
         """End the open transaction as soon as no item holds the store (a statement failed)."""
         self._enough.set()
+        self._activity.set()
         self._schedule()
 
     def _wrote(self) -> None:
         self._writes += 1
+        self._activity.set()
         if len(self._waiters) >= self.commit_every or self._writes >= 10 * self.commit_every:
             self._enough.set()
         self._schedule()
@@ -156,8 +159,7 @@ class Database(ABC):
 
     async def _commit_group(self) -> None:
         try:
-            with contextlib.suppress(TimeoutError):  # enough gathered, or waited long enough
-                await asyncio.wait_for(self._enough.wait(), self.commit_interval)
+            await self._gather()
             self._open_gate.clear()
             await self._drained.wait()
             waiters, self._waiters = self._waiters, []
@@ -184,10 +186,24 @@ class Database(ABC):
             if self._waiters or self._writes:
                 self._schedule()
 
+    async def _gather(self) -> None:
+        """Until the group has ``commit_every`` items, is ``commit_interval`` old, or nothing has
+        joined it for ``commit_quiet``: when the stream of items pauses (the last items of a crawl,
+        a slow site), waiting longer would only hold back the items already in the group."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.commit_interval
+        while not self._enough.is_set() and (remaining := deadline - loop.time()) > 0:
+            self._activity.clear()
+            try:
+                await asyncio.wait_for(self._activity.wait(), min(self.commit_quiet, remaining))
+            except TimeoutError:
+                return
+
     async def close(self) -> None:
         self._closing = True
         if self._committer is not None:
             self._enough.set()
+            self._activity.set()
             await self._committer
         if self._holds:  # every item is finished by now: a hold left over is a bug, not a reason to hang
             logger.error("Closing the store with %d items still holding it", len(self._holds))
