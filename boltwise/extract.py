@@ -13,7 +13,6 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urljoin
 
-import htmldate.extractors
 import justext.core
 import trafilatura
 import trafilatura.external
@@ -229,20 +228,19 @@ def stop_words_cache_dir() -> Path:
 
 
 def warm_caches() -> None:
-    """Do now the set-up that trafilatura and its helpers otherwise do on the first page needing it.
+    """Do now the set-up that trafilatura otherwise does on the first page needing it: jusText's
+    stop words of all languages for the fallback extractor (0.2 s of CPU to build; read from our
+    cache, see justext_stop_words). Done in the workers' fork server, every worker and every
+    replacement starts with them ready.
 
-    Each is paid once per process, in the middle of the crawl: jusText's stop words of all
-    languages for the fallback extractor (0.2 s of CPU to build; read from our cache, see
-    justext_stop_words), htmldate's month names (0.04 s). Done in the workers' fork server, every
-    worker and every replacement starts with them ready, instead of each paying again while the
-    crawl waits. Not dateparser, behind htmldate's last-resort date search: its import and locale
-    tables would add 0.25 s to the fork server's start, on the way to the crawl's first page, and
-    it is needed on 1 of the 250 de-news pages; a worker that meets such a page pays it once.
+    Not what htmldate's date search builds from dateparser (its locales' month names, 0.05-0.1 s,
+    and its parser, 0.25 s, with dateparser's import): the fork server's start is on the way to a
+    crawl's first page, and they are needed on 5 and 1 of the 250 de-news pages; a worker that
+    meets such a page builds them then, once.
     """
     # trafilatura looks for its jusText stop words in this module global and builds them if unset
     trafilatura.external.JT_STOPLIST = justext_stop_words(stop_words_cache_dir())
     justext.core.define_stoplist(trafilatura.external.JT_STOPLIST)
-    htmldate.extractors.month_words()
 
 
 def _split(value: list[str] | str | None) -> list[str]:
