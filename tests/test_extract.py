@@ -237,7 +237,7 @@ def test_visible_length_counts_what_the_plain_definition_counts():
     from boltwise.extract import _visible_length
 
     nested = document_fromstring(
-        "<html><body><p>Sichtbar <b>fett</b> und Schluss.</p><noscript><p>Bitte JS <script>x=1</script>"
+        "<html><body><p>Sichtbar <!--c--><b>fett</b> und Schluss.<?pi x?></p><noscript><p>Bitte JS <script>x=1</script>"
         "</p></noscript> Nachsatz<style>p{}</style><template><p>Vorlage</p></template>"
         "<div>Ende<script>var y = 2;</script> ganz</div></body></html>"
     )

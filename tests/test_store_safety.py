@@ -47,31 +47,56 @@ async def write(store, n: int) -> None:
     await store.durable()
 
 
+def counting_commits(store) -> list[float]:
+    """When each commit of ``store`` (from now on) began."""
+    commits: list[float] = []
+    commit = store._commit
+
+    async def counted() -> None:
+        commits.append(asyncio.get_running_loop().time())
+        await commit()
+
+    store._commit = counted
+    return commits
+
+
 def test_a_group_gathers_while_items_keep_coming_and_commits_once_they_pause(tmp_path):
     async def scenario():
         store = await open_store(f"sqlite:///{tmp_path}/s.sqlite3", commit_interval=30, commit_quiet=0.3)
-        commits = []
-        commit = store._commit
-
-        async def counted() -> None:
-            commits.append(asyncio.get_running_loop().time())
-            await commit()
-
-        store._commit = counted
+        commits = counting_commits(store)
         waiting = []
-        for n in range(5):  # one item every 20 ms: they all join the open group
+        for n in range(8):  # one item every 0.1 s: 0.7 s in all, yet each joins the open group
             waiting.append(asyncio.ensure_future(write(store, n)))
-            await asyncio.sleep(0.02)
-        started = asyncio.get_running_loop().time()
+            await asyncio.sleep(0.1)
+        last = asyncio.get_running_loop().time()
         await asyncio.gather(*waiting)
         acknowledged = len(commits)
         await store.close()
-        return acknowledged, commits[0] - started
+        return acknowledged, commits[0] - last
 
     acknowledged, waited = asyncio.run(scenario())
-    assert acknowledged == 1  # one commit for the five
+    assert acknowledged == 1  # one commit for the eight
     # and it came once nothing had joined the group for commit_quiet, not after commit_interval
     assert waited < 10
+
+
+@pytest.mark.parametrize("ending", ["durable_now", "close"])
+def test_a_gathering_group_ends_at_once_when_asked_to(tmp_path, ending):
+    async def scenario():
+        store = await open_store(f"sqlite:///{tmp_path}/s.sqlite3", commit_interval=30, commit_quiet=30)
+        started = asyncio.get_running_loop().time()
+        await store.put_article(item(1))
+        if ending == "close":
+            waiting = asyncio.ensure_future(store.durable())
+            await asyncio.sleep(0.05)
+            await store.close()
+            await waiting
+        else:
+            await store.durable(now=True)
+            await store.close()
+        return asyncio.get_running_loop().time() - started
+
+    assert asyncio.run(scenario()) < 10  # not the 30 s the group would otherwise gather for
 
 
 @needs_postgres

@@ -121,7 +121,7 @@ FALLBACK_PAGE = """<html><body><div class="date">am 3. Maerz 2025</div><div>
 </div></body></html>"""
 
 
-def test_workers_start_with_the_lazy_setup_that_extraction_needs_done():
+def test_workers_start_with_the_stop_words_ready_and_build_dateparser_when_a_page_needs_it():
     async def watch(pool):
         return await pool.run(
             extract_all_watching_lazy_setup, [Page(source="fallback", html=FALLBACK_PAGE), *pages()]

@@ -27,9 +27,8 @@ class FilesSpider(Spider):
 
     name = "files"
     # it reads files and makes no requests: without download handlers the spider provably never
-    # touches the network, and without downloader middlewares Scrapy starts 0.3 s faster (the
-    # retry middleware imports the HTTP/1.1 handler's TLS stack for one exception class, the
-    # cookies middleware tldextract and requests)
+    # touches the network, and without downloader middlewares Scrapy starts 0.05 s sooner (their
+    # imports: the cookies middleware alone pulls in tldextract and requests)
     custom_settings: ClassVar[dict[str, Any]] = {
         "DOWNLOAD_HANDLERS": {"http": None, "https": None},
         "DOWNLOADER_MIDDLEWARES_BASE": {},
