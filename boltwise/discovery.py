@@ -3,6 +3,7 @@ listing pages. Plain parsing functions; the spiders only turn their results into
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -94,6 +95,9 @@ def robots_sitemaps(text: str, base_url: str, max_links: int = MAX_LINKS) -> Lis
 
 
 def parse_sitemap(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Listing:
+    """A sitemap index, urlset or Google News sitemap; or a text sitemap (one URL per line)."""
+    if not _markup(body):
+        return _text_sitemap(body, base_url, max_links)
     root, malformed = _parse_xml(body)
     kind = etree.QName(root).localname
     if kind not in ("sitemapindex", "urlset"):
@@ -111,8 +115,25 @@ def parse_sitemap(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Lis
     return listing
 
 
+def _text_sitemap(body: bytes, base_url: str, max_links: int) -> Listing:
+    """The sitemap protocol's text format: UTF-8, one URL per line and nothing else."""
+    try:
+        lines = body.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise MalformedDocument("neither XML nor a UTF-8 text sitemap") from exc
+    listing = Listing(base_url, max_links)
+    for line in filter(str.strip, lines):
+        # a URL, absolute: a line of prose (an error page served as text) is no entry
+        listing.add(line if "://" in line and " " not in line.strip() else None)
+    if not listing.pages and not listing.cut:
+        raise MalformedDocument("not a sitemap: no line of the text is a URL")
+    return listing
+
+
 def parse_feed(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Listing:
-    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed."""
+    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, or of a JSON Feed."""
+    if not _markup(body):
+        return _json_feed(body, base_url, max_links)
     root, malformed = _parse_xml(body)
     kind = etree.QName(root).localname
     if kind not in ("rss", "RDF", "feed"):
@@ -124,6 +145,34 @@ def parse_feed(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Listin
         date = next((fields[k].text for k in ("updated", "pubDate", "date") if k in fields), None)
         listing.add(link, _feed_date(date))
     return listing
+
+
+def _json_feed(body: bytes, base_url: str, max_links: int) -> Listing:
+    """JSON Feed 1.0/1.1 (jsonfeed.org): each item's ``url``, dated by its last modification or
+    else its publication."""
+    try:
+        feed = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+        raise MalformedDocument(f"neither XML nor JSON ({exc.__class__.__name__})") from exc
+    if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith("https://jsonfeed.org/version/"):
+        raise MalformedDocument("not a feed: JSON without a jsonfeed.org version")
+    items = feed.get("items")
+    if not isinstance(items, list):
+        raise MalformedDocument("not a feed: JSON Feed without items")
+    listing = Listing(base_url, max_links)
+    for item in items:
+        if not isinstance(item, dict):
+            listing.skipped += 1
+            continue
+        url, date = item.get("url"), item.get("date_modified") or item.get("date_published")
+        listing.add(url if isinstance(url, str) else None, _feed_date(date) if isinstance(date, str) else None)
+    return listing
+
+
+def _markup(body: bytes) -> bool:
+    """Whether a document is XML (or at least markup) rather than text or JSON, which are UTF-8
+    by their specifications: a UTF-16 byte order mark is XML's."""
+    return body.startswith((b"\xff\xfe", b"\xfe\xff")) or body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 def _atom_link(entry: etree._Element) -> str | None:

@@ -504,3 +504,24 @@ def test_a_start_url_that_is_no_http_url_stops_the_crawl_with_a_clear_error(tmp_
     result = crawl(tmp_path, "news", "-a", f"url={start}")
     assert result.returncode == 1
     assert f"not a usable http(s) URL: {start!r}" in result.log and "RuntimeError" not in result.log
+
+
+@pytest.mark.parametrize("kind", ["sitemap", "feed"])
+def test_a_text_sitemap_and_a_json_feed_are_followed(tmp_path, kind):
+    """``-a sitemap=`` of a text sitemap (one URL per line), ``-a feed=`` of a JSON Feed."""
+    from boltwise.bench.sitegen import HOST, article_url, generate_site
+
+    site = tmp_path / "site"
+    generate_site(site, 4, sitemaps=1)
+    urls = [article_url(n) for n in range(4)]
+    if kind == "sitemap":
+        url, body, content_type = f"{HOST}sitemap.txt", "\n".join(urls).encode(), "text/plain"
+    else:
+        items = [{"id": u, "url": u, "date_published": "2026-11-20T08:00:00Z"} for u in urls]
+        feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Gen", "items": items}
+        url, body, content_type = f"{HOST}feed.json", json.dumps(feed).encode(), "application/feed+json"
+    save(site, SavedResponse(url, 200, [("Content-Type", content_type)], body))
+    result = crawl(tmp_path, "news", "-a", f"{kind}={url}", "-s", f"BOLTWISE_REPLAY_DIR={site}")
+    assert result.returncode == 0, result.log[-2000:]
+    assert sorted(item["url"] for item in result.items) == sorted(urls)
+    assert result.stat(f"boltwise/discovery/malformed_{kind}") is None

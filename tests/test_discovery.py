@@ -1,4 +1,5 @@
 import asyncio
+import json
 
 import pytest
 from lxml import html
@@ -70,6 +71,60 @@ def test_not_a_feed_raises(body):
         parse_feed(body, "https://x.example/")
     with pytest.raises(MalformedDocument):
         parse_sitemap(body, "https://x.example/")
+
+
+def test_text_sitemap_one_url_per_line():
+    body = "\ufeffhttps://x.example/a.html\r\n\n  https://x.example/b.html  \nftp://x.example/c\nhttps://x.example/a.html\n"
+    listing = parse_sitemap(body.encode(), "https://x.example/sitemap.txt")
+    assert [e.url for e in listing.pages] == ["https://x.example/a.html", "https://x.example/b.html"]
+    assert listing.skipped == 1 and not listing.follow and not listing.malformed
+
+
+@pytest.mark.parametrize("body", [b"Not Found", "Stra\u00dfe".encode("latin-1"), b"one two three\nfour"])
+def test_text_that_lists_no_url_is_no_sitemap(body):
+    with pytest.raises(MalformedDocument):
+        parse_sitemap(body, "https://x.example/sitemap.txt")
+
+
+def test_a_utf16_xml_sitemap_is_still_xml():
+    body = '<?xml version="1.0" encoding="UTF-16"?><urlset><url><loc>https://x.example/a</loc></url></urlset>'
+    assert [e.url for e in parse_sitemap(body.encode("utf-16"), "https://x.example/").pages] == [
+        "https://x.example/a"
+    ]
+
+
+def test_json_feed():
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "X",
+        "items": [
+            {"id": "1", "url": "https://x.example/a", "date_published": "2025-01-01T10:00:00Z"},
+            {
+                "id": "2",
+                "url": "/b",
+                "date_published": "2025-01-01T10:00:00Z",
+                "date_modified": "2025-01-02T08:00:00+01:00",
+            },
+            {"id": "3", "content_text": "no url"},
+            "not an item",
+            {"id": "4", "url": ["https://x.example/list"]},
+        ],
+    }
+    listing = parse_feed(json.dumps(feed).encode(), "https://x.example/feed.json")
+    assert [(e.url, e.lastmod) for e in listing.pages] == [
+        ("https://x.example/a", "2025-01-01T10:00:00+00:00"),
+        ("https://x.example/b", "2025-01-02T08:00:00+01:00"),
+    ]
+    assert listing.skipped == 3
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"items": []}', b'{"version": "https://jsonfeed.org/version/1.1"}', b"[1, 2]", b"[" * 100_000, b"{oops"],
+)
+def test_json_that_is_no_json_feed_raises(body):
+    with pytest.raises(MalformedDocument):
+        parse_feed(body, "https://x.example/feed.json")
 
 
 def test_listing_links():
