@@ -41,21 +41,24 @@ class Entry:
 
 @dataclass
 class Listing:
-    """What a discovery document lists: candidate article ``pages``, and documents of the same kind
-    to ``follow`` (a sitemap index's sitemaps, a listing page's next pages). Absolute http(s) URLs
-    without fragment, each once, in document order."""
+    """What a discovery document lists: candidate article ``pages``, documents of the same kind
+    to ``follow`` (a sitemap index's sitemaps, a listing page's next pages) and the ``feeds`` a
+    listing page announces. Absolute http(s) URLs without fragment, each once, in document order."""
 
     base_url: str
     max_links: int = MAX_LINKS
     pages: list[Entry] = field(default_factory=list)
     follow: list[Entry] = field(default_factory=list)
+    feeds: list[Entry] = field(default_factory=list)
     malformed: bool = False  # not well-formed XML: what is listed was salvaged
     skipped: int = 0  # entries without a usable URL (unparseable, not http(s), too long)
     cut: int = 0  # entries over ``max_links`` (of pages, or of documents to follow), not listed
     _seen: set[str] = field(default_factory=set, repr=False)
 
-    def add(self, href: str | None, lastmod: str | None = None, *, follow: bool = False) -> None:
-        entries = self.follow if follow else self.pages
+    def add(
+        self, href: str | None, lastmod: str | None = None, *, follow: bool = False, feed: bool = False
+    ) -> None:
+        entries = self.feeds if feed else self.follow if follow else self.pages
         if len(entries) >= self.max_links:
             self.cut += 1  # counted, not even resolved: a hostile page may hold millions
             return
@@ -210,6 +213,9 @@ def _parse_xml(body: bytes) -> tuple[etree._Element, bool]:
 
 # listing pages (home, category, tag archives): pagination and the articles they link to
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+# what <link rel=alternate type=…> announces a feed: RSS, Atom, JSON Feed. Not application/json,
+# which WordPress gives every page's REST API record
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
 
 
 def read_listing(html: str, base_url: str, listed: bool, max_links: int = MAX_LINKS) -> Listing | None:
@@ -254,6 +260,13 @@ def listing_links(tree: etree._Element, base_url: str, max_links: int = MAX_LINK
             rel = (element.get("rel") or "").lower().split()
             if "next" in rel:
                 listing.add(element.get("href"), follow=True)
+            elif tag == "link" and "alternate" in rel and _type(element) in FEED_TYPES:
+                listing.add(element.get("href"), feed=True)
             elif tag == "a" and articles and (headings or "bookmark" in rel):
                 listing.add(element.get("href"))
     return listing
+
+
+def _type(element: etree._Element) -> str:
+    """A link's media type, without parameters such as ``charset``."""
+    return (element.get("type") or "").split(";")[0].strip().lower()

@@ -525,3 +525,21 @@ def test_a_text_sitemap_and_a_json_feed_are_followed(tmp_path, kind):
     assert result.returncode == 0, result.log[-2000:]
     assert sorted(item["url"] for item in result.items) == sorted(urls)
     assert result.stat(f"boltwise/discovery/malformed_{kind}") is None
+
+
+def test_a_site_whose_robots_names_no_sitemap_is_found_through_the_feed_its_home_page_announces(tmp_path):
+    from boltwise.bench.sitegen import HOST, article_url, generate_site
+
+    site = tmp_path / "site"
+    generate_site(site, 3, sitemaps=1)
+    save(site, SavedResponse(f"{HOST}robots.txt", 200, [("Content-Type", "text/plain")], b"User-agent: *\n"))
+    home = f'<html><head><link rel="alternate" type="application/rss+xml" href="{HOST}feed/"></head><body></body></html>'
+    save(site, SavedResponse(HOST, 200, [("Content-Type", "text/html; charset=utf-8")], home.encode()))
+    items = "".join(f"<item><link>{article_url(n)}</link></item>" for n in range(3))
+    rss = f"<rss><channel>{items}</channel></rss>".encode()
+    save(site, SavedResponse(f"{HOST}feed/", 200, [("Content-Type", "application/rss+xml")], rss))
+    result = crawl(tmp_path, "news", "-a", f"site={HOST}", "-s", f"BOLTWISE_REPLAY_DIR={site}")
+    assert result.returncode == 0, result.log[-2000:]
+    assert sorted(item["url"] for item in result.items) == sorted(article_url(n) for n in range(3))
+    assert result.stat("boltwise/discovery/feed_found") == 1
+    assert f"Feed found on {HOST}: {HOST}feed/" in result.log

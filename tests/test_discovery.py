@@ -127,6 +127,27 @@ def test_json_that_is_no_json_feed_raises(body):
         parse_feed(body, "https://x.example/feed.json")
 
 
+def test_a_listing_page_announces_its_feeds():
+    page = html.fromstring(
+        b"""<html><head>
+        <link rel="alternate" type="application/rss+xml" href="/feed/">
+        <link rel="alternate" type="application/atom+xml; charset=utf-8" href="https://x.example/atom.xml">
+        <link rel="Alternate" type="application/feed+json" href="/feed.json">
+        <link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/5">
+        <link rel="alternate" type="application/json+oembed" href="/oembed?url=x">
+        <link rel="alternate" hreflang="en" href="/en/">
+        <link rel="stylesheet" type="application/rss+xml" href="/not-a-feed">
+        </head><body><a rel="alternate" type="application/rss+xml" href="/a-link">x</a></body></html>"""
+    )
+    listing = listing_links(page, "https://x.example/")
+    assert [e.url for e in listing.feeds] == [
+        "https://x.example/feed/",
+        "https://x.example/atom.xml",
+        "https://x.example/feed.json",
+    ]
+    assert not listing.pages and not listing.follow
+
+
 def test_listing_links():
     tree = html.fromstring((SITE / "category" / "ki-politik" / "index.html").read_bytes())
     listing = listing_links(tree, HOME + "category/ki-politik/")

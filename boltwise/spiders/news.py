@@ -172,7 +172,8 @@ class NewsSpider(Spider):
 
     async def _follow(self, response: Response, listing: discovery.Listing, kind: str) -> AsyncIterator[Request]:
         """Requests for what ``listing`` names: pages to follow (a sitemap's sitemaps, a listing's
-        pagination) first, then its articles, each keyed by its position there."""
+        pagination) first, then its articles, then the feeds a listing page announces, each keyed
+        by its position there."""
         frontier, parent = self.frontier, request_key(response.request)
         follow = "page" if kind == "listing" else "sitemap"
         for i, entry in enumerate(listing.follow):
@@ -182,6 +183,12 @@ class NewsSpider(Spider):
         for i, entry in enumerate(listing.pages, offset):
             lastmod = entry.lastmod if kind != "listing" else None
             if request := await frontier.article(entry.url, lastmod, kind != "listing", child_key(parent, i)):
+                yield request
+        offset += len(listing.pages)
+        for i, entry in enumerate(listing.feeds, offset):  # a listing page's <link rel=alternate>
+            if request := await frontier.want(Want("feed", entry.url, child_key(parent, i))):
+                self.crawler.stats.inc_value("boltwise/discovery/feed_found")
+                logger.info("Feed found on %s: %s", response.url, entry.url)
                 yield request
 
     def closed(self, reason: str) -> None:
@@ -207,7 +214,7 @@ class NewsSpider(Spider):
         stats = self.crawler.stats
         stats.inc_value(f"boltwise/discovery/{kind}")
         if listing.malformed:
-            found = len(listing.pages) + len(listing.follow)
+            found = len(listing.pages) + len(listing.follow) + len(listing.feeds)
             logger.warning("Malformed %s, %d entries salvaged: %s", kind, found, response.url)
             stats.inc_value(f"boltwise/discovery/malformed_{kind}")
         if listing.skipped:
