@@ -1,9 +1,11 @@
-"""Finding article URLs: robots.txt, sitemaps (index, urlset, Google News), RSS/Atom feeds and
-listing pages. Plain parsing functions; the spiders only turn their results into requests."""
+"""Finding article URLs: robots.txt, sitemaps (index, urlset, Google News, text), feeds (RSS,
+Atom, JSON Feed) and listing pages (and the feeds they announce). Plain parsing functions; the
+spiders only turn their results into requests."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -99,7 +101,7 @@ def robots_sitemaps(text: str, base_url: str, max_links: int = MAX_LINKS) -> Lis
 
 def parse_sitemap(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Listing:
     """A sitemap index, urlset or Google News sitemap; or a text sitemap (one URL per line)."""
-    if not _markup(body):
+    if _text_sitemap_start(body):
         return _text_sitemap(body, base_url, max_links)
     root, malformed = _parse_xml(body)
     kind = etree.QName(root).localname
@@ -118,24 +120,35 @@ def parse_sitemap(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Lis
     return listing
 
 
+# a line of a text sitemap: one absolute http(s) URL, nothing else (no white space, no controls)
+_URL_LINE = re.compile(rb"https?://[^\x00-\x20\x7f]+", re.IGNORECASE)
+
+
+def _text_sitemap_start(body: bytes) -> bool:
+    """Whether ``body`` is a text sitemap: its first line that is not blank is a URL. Anything
+    else (XML after a PHP warning, an error page) is left to the XML parser, which salvages or
+    refuses it."""
+    first = next((line.strip() for line in body.removeprefix(b"\xef\xbb\xbf").splitlines() if line.strip()), b"")
+    return _URL_LINE.fullmatch(first) is not None
+
+
 def _text_sitemap(body: bytes, base_url: str, max_links: int) -> Listing:
-    """The sitemap protocol's text format: UTF-8, one URL per line and nothing else."""
+    """The sitemap protocol's text format: UTF-8, one absolute URL per line and nothing else;
+    other lines are skipped entries."""
     try:
         lines = body.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
-        raise MalformedDocument("neither XML nor a UTF-8 text sitemap") from exc
+        raise MalformedDocument("a text sitemap that is not UTF-8") from exc
     listing = Listing(base_url, max_links)
     for line in filter(str.strip, lines):
-        # a URL, absolute: a line of prose (an error page served as text) is no entry
-        listing.add(line if "://" in line and " " not in line.strip() else None)
-    if not listing.pages and not listing.cut:
-        raise MalformedDocument("not a sitemap: no line of the text is a URL")
+        url = line.strip()
+        listing.add(url if _URL_LINE.fullmatch(url.encode()) else None)
     return listing
 
 
 def parse_feed(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Listing:
     """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, or of a JSON Feed."""
-    if not _markup(body):
+    if body.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
         return _json_feed(body, base_url, max_links)
     root, malformed = _parse_xml(body)
     kind = etree.QName(root).localname
@@ -156,7 +169,7 @@ def _json_feed(body: bytes, base_url: str, max_links: int) -> Listing:
     try:
         feed = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
-        raise MalformedDocument(f"neither XML nor JSON ({exc.__class__.__name__})") from exc
+        raise MalformedDocument(f"not JSON ({exc.__class__.__name__})") from exc
     if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith("https://jsonfeed.org/version/"):
         raise MalformedDocument("not a feed: JSON without a jsonfeed.org version")
     items = feed.get("items")
@@ -167,15 +180,11 @@ def _json_feed(body: bytes, base_url: str, max_links: int) -> Listing:
         if not isinstance(item, dict):
             listing.skipped += 1
             continue
-        url, date = item.get("url"), item.get("date_modified") or item.get("date_published")
-        listing.add(url if isinstance(url, str) else None, _feed_date(date) if isinstance(date, str) else None)
+        url = item.get("url")
+        dates = (item.get(key) for key in ("date_modified", "date_published"))
+        date = next((d for d in dates if isinstance(d, str) and d), None)
+        listing.add(url if isinstance(url, str) else None, _feed_date(date))
     return listing
-
-
-def _markup(body: bytes) -> bool:
-    """Whether a document is XML (or at least markup) rather than text or JSON, which are UTF-8
-    by their specifications: a UTF-16 byte order mark is XML's."""
-    return body.startswith((b"\xff\xfe", b"\xfe\xff")) or body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 def _atom_link(entry: etree._Element) -> str | None:
@@ -216,6 +225,9 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 # what <link rel=alternate type=…> announces a feed: RSS, Atom, JSON Feed. Not application/json,
 # which WordPress gives every page's REST API record
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
+# WordPress's comment feeds: their items are comments, each linking its article, dated by the
+# comment, so every comment would make the article look changed on a recrawl
+_COMMENT_FEED = re.compile(r"/comments/feed\b|[?&]feed=comments-", re.IGNORECASE)
 
 
 def read_listing(html: str, base_url: str, listed: bool, max_links: int = MAX_LINKS) -> Listing | None:
@@ -261,7 +273,9 @@ def listing_links(tree: etree._Element, base_url: str, max_links: int = MAX_LINK
             if "next" in rel:
                 listing.add(element.get("href"), follow=True)
             elif tag == "link" and "alternate" in rel and _type(element) in FEED_TYPES:
-                listing.add(element.get("href"), feed=True)
+                href = element.get("href") or ""
+                if not _COMMENT_FEED.search(href):
+                    listing.add(href, feed=True)
             elif tag == "a" and articles and (headings or "bookmark" in rel):
                 listing.add(element.get("href"))
     return listing

@@ -532,14 +532,20 @@ def test_a_site_whose_robots_names_no_sitemap_is_found_through_the_feed_its_home
 
     site = tmp_path / "site"
     generate_site(site, 3, sitemaps=1)
+    for saved in site.rglob("sitemap_index.xml*"):  # one of the usual WordPress sitemap paths
+        saved.unlink()
     save(site, SavedResponse(f"{HOST}robots.txt", 200, [("Content-Type", "text/plain")], b"User-agent: *\n"))
-    home = f'<html><head><link rel="alternate" type="application/rss+xml" href="{HOST}feed/"></head><body></body></html>'
-    save(site, SavedResponse(HOST, 200, [("Content-Type", "text/html; charset=utf-8")], home.encode()))
+    feeds = f'<link rel="alternate" type="application/rss+xml" href="{HOST}feed/">'
+    feeds += f'<link rel="alternate" type="application/rss+xml" href="{HOST}comments/feed/">'
+    for url, more in ((HOST, f'<link rel="next" href="{HOST}page/2/">'), (f"{HOST}page/2/", "")):
+        page = f"<html><head>{feeds}{more}</head><body></body></html>"  # both pages announce the feed
+        save(site, SavedResponse(url, 200, [("Content-Type", "text/html; charset=utf-8")], page.encode()))
     items = "".join(f"<item><link>{article_url(n)}</link></item>" for n in range(3))
     rss = f"<rss><channel>{items}</channel></rss>".encode()
     save(site, SavedResponse(f"{HOST}feed/", 200, [("Content-Type", "application/rss+xml")], rss))
     result = crawl(tmp_path, "news", "-a", f"site={HOST}", "-s", f"BOLTWISE_REPLAY_DIR={site}")
     assert result.returncode == 0, result.log[-2000:]
     assert sorted(item["url"] for item in result.items) == sorted(article_url(n) for n in range(3))
-    assert result.stat("boltwise/discovery/feed_found") == 1
+    assert result.stat("boltwise/discovery/feed") == 1 and result.stat("boltwise/discovery/feed_found") == 1
     assert f"Feed found on {HOST}: {HOST}feed/" in result.log
+    assert result.stat("boltwise/discovery/listing") == 2  # the second listing page was read too

@@ -80,7 +80,17 @@ def test_text_sitemap_one_url_per_line():
     assert listing.skipped == 1 and not listing.follow and not listing.malformed
 
 
-@pytest.mark.parametrize("body", [b"Not Found", "Stra\u00dfe".encode("latin-1"), b"one two three\nfour"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"Not Found",
+        "Stra\u00dfe".encode("latin-1"),
+        b"one two three\nfour",
+        # XML after a PHP warning, and a JSON error: never read as lines of URLs
+        b"Warning: x in y.php on line 3\n<?xml version='1.0'?>\n<urlset>\n<url>\n<loc>https://x.example/a</loc>",
+        b'{"error": "https://x.example/help"}',
+    ],
+)
 def test_text_that_lists_no_url_is_no_sitemap(body):
     with pytest.raises(MalformedDocument):
         parse_sitemap(body, "https://x.example/sitemap.txt")
@@ -108,12 +118,14 @@ def test_json_feed():
             {"id": "3", "content_text": "no url"},
             "not an item",
             {"id": "4", "url": ["https://x.example/list"]},
+            {"id": "5", "url": "https://x.example/c", "date_modified": 5, "date_published": "2025-01-03"},
         ],
     }
     listing = parse_feed(json.dumps(feed).encode(), "https://x.example/feed.json")
     assert [(e.url, e.lastmod) for e in listing.pages] == [
         ("https://x.example/a", "2025-01-01T10:00:00+00:00"),
         ("https://x.example/b", "2025-01-02T08:00:00+01:00"),
+        ("https://x.example/c", "2025-01-03"),
     ]
     assert listing.skipped == 3
 
@@ -134,6 +146,8 @@ def test_a_listing_page_announces_its_feeds():
         <link rel="alternate" type="application/atom+xml; charset=utf-8" href="https://x.example/atom.xml">
         <link rel="Alternate" type="application/feed+json" href="/feed.json">
         <link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/5">
+        <link rel="alternate" type="application/rss+xml" href="/comments/feed/">
+        <link rel="alternate" type="application/rss+xml" href="/?feed=comments-rss2">
         <link rel="alternate" type="application/json+oembed" href="/oembed?url=x">
         <link rel="alternate" hreflang="en" href="/en/">
         <link rel="stylesheet" type="application/rss+xml" href="/not-a-feed">

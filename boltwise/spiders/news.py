@@ -37,7 +37,8 @@ class NewsSpider(Spider):
 
     Arguments (each comma-separated, at least one needed):
     ``site`` — a site's home page: its robots.txt sitemaps (or the usual WordPress sitemap paths)
-    and its listing pages; ``feed`` — RSS/Atom feeds; ``sitemap`` — sitemaps or sitemap indexes;
+    and its listing pages, and the feeds those announce; ``feed`` — RSS, Atom or JSON feeds;
+    ``sitemap`` — sitemaps or sitemap indexes;
     ``url`` — pages: an article becomes an item, a listing page is followed.
 
     What the spider asks for, and what became of every request, the frontier keeps
@@ -68,6 +69,7 @@ class NewsSpider(Spider):
         self.start_urls = starts
         # staying on the given sites: their hosts and subdomains, www or not
         self.allowed_domains = sorted({d for d in map(site_of, starts) if d})
+        self.feeds_found: set[str] = set()  # announced by listing pages: counted and logged once
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -186,9 +188,11 @@ class NewsSpider(Spider):
                 yield request
         offset += len(listing.pages)
         for i, entry in enumerate(listing.feeds, offset):  # a listing page's <link rel=alternate>
-            if request := await frontier.want(Want("feed", entry.url, child_key(parent, i))):
+            if entry.url not in self.feeds_found:  # most pages of a site announce the same feeds
+                self.feeds_found.add(entry.url)
                 self.crawler.stats.inc_value("boltwise/discovery/feed_found")
                 logger.info("Feed found on %s: %s", response.url, entry.url)
+            if request := await frontier.want(Want("feed", entry.url, child_key(parent, i))):
                 yield request
 
     def closed(self, reason: str) -> None:
