@@ -122,14 +122,16 @@ def parse_sitemap(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Lis
 
 # a line of a text sitemap: one absolute http(s) URL, nothing else (no white space, no controls)
 _URL_LINE = re.compile(rb"https?://[^\x00-\x20\x7f]+", re.IGNORECASE)
+_FIRST_LINE = re.compile(rb"(?:\xef\xbb\xbf)?\s*([^\r\n]*)")  # after a byte order mark and blank lines
+_JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{")
 
 
 def _text_sitemap_start(body: bytes) -> bool:
     """Whether ``body`` is a text sitemap: its first line that is not blank is a URL. Anything
     else (XML after a PHP warning, an error page) is left to the XML parser, which salvages or
     refuses it."""
-    first = next((line.strip() for line in body.removeprefix(b"\xef\xbb\xbf").splitlines() if line.strip()), b"")
-    return _URL_LINE.fullmatch(first) is not None
+    first = _FIRST_LINE.match(body)  # no copy of the body: sitemaps can be tens of megabytes
+    return first is not None and _URL_LINE.fullmatch(first[1].strip()) is not None
 
 
 def _text_sitemap(body: bytes, base_url: str, max_links: int) -> Listing:
@@ -148,7 +150,7 @@ def _text_sitemap(body: bytes, base_url: str, max_links: int) -> Listing:
 
 def parse_feed(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Listing:
     """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, or of a JSON Feed."""
-    if body.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+    if _JSON_START.match(body):
         return _json_feed(body, base_url, max_links)
     root, malformed = _parse_xml(body)
     kind = etree.QName(root).localname
