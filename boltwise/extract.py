@@ -234,7 +234,7 @@ def warm_caches() -> None:
     cache, see justext_stop_words). Done in the workers' fork server, every worker and every
     replacement starts with them ready.
 
-    Not what htmldate's date search builds from dateparser (its locales' month names, 0.05-0.1 s,
+    Not what htmldate's date search builds from dateparser (its locales' month names, 0.04-0.12 s,
     and its parser, 0.25 s, with dateparser's import): the fork server's start is on the way to a
     crawl's first page, and they are needed on 5 and 1 of the 250 de-news pages; a worker that
     meets such a page builds them then, once.
