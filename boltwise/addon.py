@@ -13,12 +13,16 @@ from boltwise.workers import warm_up
 
 PIPELINES = {
     "boltwise.pipelines.ExtractPipeline": 100,
+    "boltwise.pipelines.DateRangePipeline": 150,
     "boltwise.pipelines.CleanPipeline": 200,
+    "boltwise.pipelines.SiteCapPipeline": 250,
     "boltwise.pipelines.DedupPipeline": 300,
     "boltwise.pipelines.StorePipeline": 400,
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # first: a request to a site that has its articles goes no further
+    "boltwise.middlewares.SiteCapMiddleware": 50,
     # after Scrapy's robots middleware (100): sees the robots.txt it fetches and shares the answer
     "boltwise.middlewares.RobotsTxtOnce": 110,
     # next to the downloader, so redirect/retry/decompression see replayed responses as live ones
@@ -36,12 +40,15 @@ EXTENSIONS = {
 
 REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
 
-# these do nothing unless their setting names a path, so they are installed only when it does:
+# these do nothing unless one of their settings is set, so they are installed only when it is:
 # otherwise Scrapy would log a "Disabled …" warning for each on every ordinary crawl
 NEEDS = {
-    "boltwise.middlewares.ReplayMiddleware": "BOLTWISE_REPLAY_DIR",
-    "boltwise.middlewares.RecordMiddleware": "BOLTWISE_RECORD_DIR",
-    "boltwise.extensions.StatsFile": "BOLTWISE_STATS_FILE",
+    "boltwise.middlewares.ReplayMiddleware": ("BOLTWISE_REPLAY_DIR",),
+    "boltwise.middlewares.RecordMiddleware": ("BOLTWISE_RECORD_DIR",),
+    "boltwise.middlewares.SiteCapMiddleware": ("BOLTWISE_MAX_ARTICLES_PER_SITE",),
+    "boltwise.pipelines.DateRangePipeline": ("BOLTWISE_SINCE", "BOLTWISE_UNTIL"),
+    "boltwise.pipelines.SiteCapPipeline": ("BOLTWISE_MAX_ARTICLES_PER_SITE",),
+    "boltwise.extensions.StatsFile": ("BOLTWISE_STATS_FILE",),
 }
 # and these unless their switch is on
 SWITCHED = {"boltwise.middlewares.RobotsTxtOnce": "ROBOTSTXT_OBEY"}
@@ -90,7 +97,7 @@ class Boltwise:
             ("EXTENSIONS", EXTENSIONS),
         ):
             for path, order in components.items():
-                if path in NEEDS and not settings.get(NEEDS[path]):
+                if path in NEEDS and not any(settings.get(name) for name in NEEDS[path]):
                     continue
                 if path in SWITCHED and not settings.getbool(SWITCHED[path]):
                     continue

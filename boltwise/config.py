@@ -22,6 +22,11 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_EGRESS_SCHEMES": "http,https",
     # discovery
     "BOLTWISE_DISCOVERY_MAX_LINKS": 50_000,  # per sitemap, feed or listing page: the sitemap protocol's limit
+    # limits (boltwise.limits): what a crawl keeps and asks for
+    "BOLTWISE_LIMITS_ENABLED": True,
+    "BOLTWISE_SINCE": "",  # publication dates from: ISO date or date-time, or an age (7d, 12h, 2w)
+    "BOLTWISE_UNTIL": "",  # ... to (a date includes its day)
+    "BOLTWISE_MAX_ARTICLES_PER_SITE": 0,  # 0: no cap
     # extraction
     "BOLTWISE_EXTRACT_ENABLED": True,
     "BOLTWISE_WORKERS": 0,  # 0: one worker per CPU

@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from w3lib.url import safe_url_string
 
+from boltwise.hints import Hints, make_hints, split_keywords
 from boltwise.metadata import iso_datetime, read_metadata
 
 # the usual places of a WordPress site's sitemap when robots.txt names none
@@ -23,6 +24,7 @@ MAX_LINKS = 50_000
 # browsers and Scrapy (URLLENGTH_LIMIT) stop at this length: longer URLs are not links to follow
 MAX_URL_LENGTH = 2083
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _STRICT = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 _RECOVER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, recover=True)
 
@@ -39,6 +41,7 @@ class UnparseablePage(ValueError):
 class Entry:
     url: str
     lastmod: str | None = None
+    hints: Hints | None = None  # what a sitemap or feed says of the page (boltwise.hints)
 
 
 @dataclass
@@ -58,7 +61,13 @@ class Listing:
     _seen: set[str] = field(default_factory=set, repr=False)
 
     def add(
-        self, href: str | None, lastmod: str | None = None, *, follow: bool = False, feed: bool = False
+        self,
+        href: str | None,
+        lastmod: str | None = None,
+        *,
+        follow: bool = False,
+        feed: bool = False,
+        hints: Hints | None = None,
     ) -> None:
         entries = self.feeds if feed else self.follow if follow else self.pages
         if len(entries) >= self.max_links:
@@ -69,7 +78,7 @@ class Listing:
             self.skipped += 1
         elif url not in self._seen:
             self._seen.add(url)
-            entries.append(Entry(url, lastmod))
+            entries.append(Entry(url, lastmod, hints))
 
 
 def absolute_url(base_url: str, href: str | None) -> str | None:
@@ -111,13 +120,31 @@ def parse_sitemap(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Lis
     for node in root:
         if not isinstance(node.tag, str):
             continue
-        fields = {
-            etree.QName(child).localname: (child.text or "").strip()
-            for child in node
-            if isinstance(child.tag, str)
-        }
-        listing.add(fields.get("loc"), iso_datetime(fields.get("lastmod")), follow=kind == "sitemapindex")
+        fields = {etree.QName(child).localname: child for child in node if isinstance(child.tag, str)}
+        loc, lastmod = (_text(fields.get(name)) for name in ("loc", "lastmod"))
+        if kind == "sitemapindex":
+            listing.add(loc, iso_datetime(lastmod), follow=True)
+        else:
+            listing.add(loc, iso_datetime(lastmod), hints=_news_hints(fields.get("news")))
     return listing
+
+
+def _news_hints(news: etree._Element | None) -> Hints | None:
+    """A Google News sitemap entry's ``<news:news>``: publication date, title, keywords and the
+    publication's language."""
+    if news is None:
+        return None
+    fields = {etree.QName(child).localname: child for child in news.iter() if isinstance(child.tag, str)}
+    return make_hints(
+        title=_text(fields.get("title")),
+        published=iso_datetime(_text(fields.get("publication_date"))),
+        tags=split_keywords(_text(fields.get("keywords"))),
+        language=_text(fields.get("language")),
+    )
+
+
+def _text(element: etree._Element | None) -> str | None:
+    return (element.text or "").strip() or None if element is not None else None
 
 
 # a line of a text sitemap: one absolute http(s) URL, nothing else (no white space, no controls)
@@ -157,11 +184,26 @@ def parse_feed(body: bytes, base_url: str, max_links: int = MAX_LINKS) -> Listin
     if kind not in ("rss", "RDF", "feed"):
         raise MalformedDocument(f"not a feed: root element <{kind}>")
     listing = Listing(base_url, max_links, malformed=malformed)
+    # the feed's language: RSS 2.0's <channel><language>, RSS 1.0's dc:language, Atom's xml:lang
+    language = _text(root.find("{*}channel/{*}language")) or root.get(XML_LANG)
     for node in root.iter("{*}item", "{*}entry"):
-        fields = {etree.QName(c).localname: c for c in node if isinstance(c.tag, str)}
-        link = _atom_link(node) if kind == "feed" else (fields["link"].text if "link" in fields else None)
-        date = next((fields[k].text for k in ("updated", "pubDate", "date") if k in fields), None)
-        listing.add(link, _feed_date(date))
+        fields: dict[str, etree._Element] = {}
+        categories = []
+        for child in node:
+            if isinstance(child.tag, str):
+                name = etree.QName(child).localname
+                fields.setdefault(name, child)  # the first of each, as feed readers take it
+                if name in ("category", "subject"):  # Atom's term attribute; RSS's and dc:subject's text
+                    categories.append(child.get("term") or child.text or "")
+        link = _atom_link(node) if kind == "feed" else _text(fields.get("link"))
+        dates = [_text(fields.get(k)) for k in ("updated", "pubDate", "published", "date")]
+        hints = make_hints(
+            title=_text(fields.get("title")),
+            published=_feed_date(dates[1] or dates[2] or dates[3]),
+            tags=categories,
+            language=node.get(XML_LANG) or language,
+        )
+        listing.add(link, _feed_date(next(filter(None, dates), None)), hints=hints)
     return listing
 
 
@@ -182,10 +224,19 @@ def _json_feed(body: bytes, base_url: str, max_links: int) -> Listing:
         if not isinstance(item, dict):
             listing.skipped += 1
             continue
-        url = item.get("url")
-        dates = (item.get(key) for key in ("date_modified", "date_published"))
-        date = next((d for d in dates if isinstance(d, str) and d), None)
-        listing.add(url if isinstance(url, str) else None, _feed_date(date))
+        url, title, published, tags, language = (
+            item.get(key, feed.get(key) if key == "language" else None)
+            for key in ("url", "title", "date_published", "tags", "language")
+        )
+        modified = item.get("date_modified")
+        date = next((d for d in (modified, published) if isinstance(d, str) and d), None)
+        hints = make_hints(
+            title=title if isinstance(title, str) else None,
+            published=_feed_date(published) if isinstance(published, str) else None,
+            tags=[tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else None,
+            language=language if isinstance(language, str) else None,
+        )
+        listing.add(url if isinstance(url, str) else None, _feed_date(date), hints=hints)
     return listing
 
 

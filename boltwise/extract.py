@@ -95,21 +95,24 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     url = url or doc.url
     url = canonical_url(url) if url else None
     description = meta.description or doc.description
+    # the page's own standard metadata first, then what its sitemap or feed said, then what
+    # trafilatura's heuristics read from the page (its <title>, dates in the text, meta tags)
+    hints = page.hints or {}
     fields = dict(
         source=page.source,
         text=text,
         url=url,
         declared_canonical=declared,
         site=site_of(url),
-        title=meta.title or doc.title,
+        title=meta.title or hints.get("title") or doc.title,
         description=description,
         author=meta.author or doc.author,
-        published=meta.published or iso_datetime(doc.date),
+        published=meta.published or hints.get("published") or iso_datetime(doc.date),
         modified=meta.modified,
         # detected here, in the worker, when the page does not say: it is the costly part of cleaning
-        language=meta.language or detect_language(text),
+        language=meta.language or hints.get("language") or detect_language(text),
         categories=meta.section or _split(doc.categories),
-        tags=meta.keywords or _split(doc.tags),
+        tags=meta.keywords or hints.get("tags") or _split(doc.tags),
         image=meta.image or doc.image,
         word_count=len(text.split()),
         fetched_at=page.fetched_at,

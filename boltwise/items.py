@@ -20,6 +20,9 @@ class Page:
     html: str = field(repr=False)  # kept out of log lines such as Scrapy's "Dropped: ..."
     url: str | None = None  # the page's own URL after redirects, when it has one
     fetched_at: str | None = None  # ISO 8601, UTC
+    # what the sitemap or feed that listed the page says of it (boltwise.hints): the fallback of
+    # the page's own metadata
+    hints: dict | None = None
 
 
 @dataclass

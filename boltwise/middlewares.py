@@ -18,6 +18,8 @@ from twisted.internet.error import DNSLookupError
 
 from boltwise import config, resolver, snapshot
 from boltwise.egress import EgressPolicy
+from boltwise.limits import SiteCapReached, SiteQuota, site_quota
+from boltwise.urls import site_of
 
 logger = logging.getLogger(__name__)
 
@@ -237,3 +239,25 @@ class EgressMiddleware:
 def _what(reason: str, where: str | None) -> str:
     kind = {"scheme": "scheme not allowed", "port": "port not allowed", "host": "no host"}.get(reason)
     return f"{kind}: {where}" if kind else f"{reason.replace('_', '-')} address: {where}"
+
+
+class SiteCapMiddleware:
+    """With ``BOLTWISE_MAX_ARTICLES_PER_SITE``, no request goes out to a site that has its
+    articles: those already in Scrapy's scheduler when it became full end with
+    :class:`~boltwise.limits.SiteCapReached`, before any download."""
+
+    def __init__(self, crawler: Crawler, quota: SiteQuota) -> None:
+        self.stats = crawler.stats
+        self.quota = quota
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteCapMiddleware:
+        quota = site_quota(crawler)
+        if quota is None:
+            raise NotConfigured("BOLTWISE_MAX_ARTICLES_PER_SITE is not set")
+        return cls(crawler, quota)
+
+    def process_request(self, request: Request) -> None:
+        if self.quota.full(site_of(request.url)):
+            self.stats.inc_value("boltwise/limits/site_cap")
+            raise SiteCapReached(f"{site_of(request.url)} has its BOLTWISE_MAX_ARTICLES_PER_SITE articles")

@@ -379,6 +379,30 @@ class _Conditional(BaseHTTPRequestHandler):
     log_message = _Site.log_message
 
 
+def test_pages_without_metadata_get_it_from_their_google_news_sitemap_and_feed(tmp_path):
+    bare = "https://meldungen.example/"
+    result = crawl(
+        tmp_path, "news", "-a", f"sitemap={bare}news-sitemap.xml", "-a", f"feed={bare}feed/",
+        "-s", f"BOLTWISE_REPLAY_DIR={SITE}",
+    )  # fmt: skip
+    assert result.returncode == 0, result.log
+    got = {
+        item["url"].removeprefix(bare): (item["title"], item["published"], item["tags"]) for item in result.items
+    }
+    assert got == {
+        "lokales/hafen-erweitert-terminal": (
+            "Hafen erweitert sein Containerterminal", "2025-04-02T08:15:00+02:00", ["Hafen", "Logistik", "Wirtschaft"],
+        ),
+        "lokales/stadtbibliothek-oeffnet-sonntags": (
+            "Stadtbibliothek öffnet künftig auch sonntags", "2025-04-03T11:30:00+02:00", ["Kultur", "Bibliothek"],
+        ),
+        "sport/ruderclub-gewinnt-regatta": (  # from the feed: title, pubDate, categories
+            "Ruderclub gewinnt die Frühjahrsregatta", "2025-04-05T17:45:00+02:00", ["Sport", "Rudern"],
+        ),
+    }  # fmt: skip
+    assert all(item["language"] == "de" for item in result.items)
+
+
 def test_recrawl_asks_conditionally_and_keeps_the_stored_article_on_304(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Conditional)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -45,6 +45,80 @@ def test_google_news_sitemap():
     assert news.pages[0].url.endswith("?amp=1")
 
 
+BARE = FIXTURES / "site" / "meldungen.example"
+
+
+def test_google_news_sitemap_entries_carry_title_date_keywords_and_language():
+    news = parse_sitemap((BARE / "news-sitemap.xml").read_bytes(), "https://meldungen.example/")
+    assert [e.hints for e in news.pages] == [
+        {
+            "title": "Hafen erweitert sein Containerterminal",
+            "published": "2025-04-02T08:15:00+02:00",
+            "tags": ["Hafen", "Logistik", "Wirtschaft"],
+            "language": "de",
+        },
+        {
+            "title": "Stadtbibliothek öffnet künftig auch sonntags",
+            "published": "2025-04-03T11:30:00+02:00",
+            "tags": ["Kultur", "Bibliothek"],
+            "language": "de",
+        },
+    ]
+    plain = parse_sitemap((SITE / "post-sitemap.xml").read_bytes(), HOME)
+    assert all(e.hints is None for e in plain.pages)  # a plain urlset says nothing of its pages
+
+
+def test_feed_entries_carry_title_publication_date_categories_and_language():
+    rss = parse_feed((BARE / "feed" / "index.xml").read_bytes(), "https://meldungen.example/feed/")
+    assert rss.pages[0].hints == {
+        "title": "Ruderclub gewinnt die Frühjahrsregatta",
+        "published": "2025-04-05T17:45:00+02:00",
+        "tags": ["Sport", "Rudern"],
+        "language": "de",  # the channel's de-DE
+    }
+    atom = parse_feed(
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de-AT"><entry><title> Wien  baut </title>'
+        b'<link href="/a"/><published>2025-01-01T09:00:00Z</published><updated>2025-01-02T10:00:00Z</updated>'
+        b'<category term="Stadt"/><category term="stadt"/><category term="Bau" label="Bauen"/></entry></feed>',
+        "https://x.example/feed",
+    )
+    assert atom.pages[0].lastmod == "2025-01-02T10:00:00+00:00"  # a change is the lastmod ...
+    assert atom.pages[0].hints == {  # ... the publication is the published date
+        "title": "Wien baut",
+        "published": "2025-01-01T09:00:00+00:00",
+        "tags": ["Stadt", "Bau"],  # the same tag in other case counted once
+        "language": "de",
+    }
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "language": "de",
+        "items": [
+            {"url": "/b", "title": "Titel", "date_published": "2025-02-01T08:00:00+01:00", "tags": ["A", 3, "B"]},
+            {"url": "/c", "language": "en-GB", "tags": "not a list"},
+        ],
+    }
+    jf = parse_feed(json.dumps(feed).encode(), "https://x.example/feed.json")
+    assert [e.hints for e in jf.pages] == [
+        {"title": "Titel", "published": "2025-02-01T08:00:00+01:00", "tags": ["A", "B"], "language": "de"},
+        {"language": "en"},
+    ]
+
+
+def test_listed_metadata_is_bounded():
+    """What a hostile feed hands over per entry stays small: titles cut, tag lists capped, odd
+    languages and unreadable dates left out."""
+    items = "".join(
+        f"<item><link>https://x.example/{i}</link><title>{'Wort ' * 400}</title>"
+        + "".join(f"<category>t{j}</category>" for j in range(200))
+        + f"<category>{'x' * 500}</category><pubDate>gestern</pubDate></item>"
+        for i in range(2)
+    )
+    body = f'<rss version="2.0"><channel><language>Deutsch!</language>{items}</channel></rss>'.encode()
+    hints = parse_feed(body, "https://x.example/feed").pages[0].hints
+    assert len(hints["title"]) == 500 and len(hints["tags"]) == 30
+    assert "published" not in hints and "language" not in hints
+
+
 def test_rss_and_atom_feeds():
     rss = parse_feed((SITE / "feed" / "index.xml").read_bytes(), HOME)
     assert len(rss.pages) == 4

@@ -38,6 +38,32 @@ def test_article_fields_from_reconstructed_page():
     assert article.fetched_at == "2026-11-21T06:00:00+00:00"
 
 
+BARE_PAGE = FIXTURES / "site" / "meldungen.example" / "lokales" / "hafen-erweitert-terminal.html"
+HINTS = {"title": "Hafen erweitert", "published": "2025-04-02T08:15:00+02:00", "tags": ["Hafen"], "language": "de"}
+
+
+def test_listed_metadata_fills_what_the_page_does_not_say():
+    url = "https://meldungen.example/lokales/hafen-erweitert-terminal"
+    bare = Page(source=url, html=BARE_PAGE.read_text("utf-8"), url=url)
+    alone = extract_article(bare, ExtractOptions()).article
+    assert (alone.title, alone.published, alone.tags) == ("Seite", None, [])  # its <title>, nothing else
+    listed = extract_article(Page(source=url, html=bare.html, url=url, hints=HINTS), ExtractOptions()).article
+    assert (listed.title, listed.published, listed.tags, listed.language) == (
+        "Hafen erweitert", "2025-04-02T08:15:00+02:00", ["Hafen"], "de",
+    )  # fmt: skip
+
+
+def test_a_pages_own_metadata_comes_before_what_its_listing_says():
+    url = f"{HOME}{SLUG}.html"
+    listed = page(SITE / f"{SLUG}.html", url)
+    listed.hints = {**HINTS, "language": "en"}
+    article = extract_article(listed, ExtractOptions()).article
+    assert article.title == "Nato-Generalsekretär trifft Trump: Gespräche über Ukraine-Krieg"
+    assert (article.published, article.tags, article.language) == (
+        "2025-10-21T09:12:00+02:00", ["NATO", "Ukraine", "USA"], "de",
+    )  # fmt: skip
+
+
 def test_fast_extraction_skips_trafilatura_fallbacks(monkeypatch):
     passed = []
     bare_extraction = trafilatura.bare_extraction

@@ -8,6 +8,7 @@ which some articles changed (a fourth paragraph more) and the sitemaps say so wi
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +19,11 @@ HOST = "https://gen.example/"
 _HTML = [("Content-Type", "text/html; charset=utf-8"), ("Date", "Sat, 21 Nov 2026 06:00:00 GMT")]
 _XML = [("Content-Type", "application/xml"), ("Date", "Sat, 21 Nov 2026 06:00:00 GMT")]
 UPDATED = "2026-11-25"  # the lastmod of an updated article
+FIRST_DAY = date(2026, 11, 1)  # article n is published ``n % days`` days later
+
+
+def published_day(n: int, days: int = 20) -> str:
+    return (FIRST_DAY + timedelta(days=n % days)).isoformat()
 
 
 def article_url(n: int) -> str:
@@ -43,8 +49,8 @@ def _paragraphs(n: int, count: int = 4) -> list[str]:
     return [" ".join(rng.choices(_words(), k=rng.randint(30, 50))) + "." for _ in range(count)]
 
 
-def _page(url: str, n: int, paragraphs: list[str]) -> SavedResponse:
-    day = f"2026-11-{1 + n % 20:02d}"
+def _page(url: str, n: int, paragraphs: list[str], days: int) -> SavedResponse:
+    day = published_day(n, days)
     body = (
         f'<html lang="de"><head><title>Meldung {n}</title><link rel="canonical" href="{url}">'
         f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Meldung {n}",'
@@ -55,11 +61,18 @@ def _page(url: str, n: int, paragraphs: list[str]) -> SavedResponse:
 
 
 def generate_site(
-    directory: Path, pages: int, sitemaps: int = 2, copies: int = 0, excerpts: int = 0, updated: int = 0
+    directory: Path,
+    pages: int,
+    sitemaps: int = 2,
+    copies: int = 0,
+    excerpts: int = 0,
+    updated: int = 0,
+    days: int = 20,
 ) -> str:
-    """Write robots.txt, a sitemap index over ``sitemaps`` sitemaps (with ``lastmod``) and
-    ``pages`` article pages, plus exact ``copies`` of the last articles and truncated copies
-    (``excerpts``) of the articles from number ``copies`` on; return the sitemap index URL.
+    """Write robots.txt, a sitemap index over ``sitemaps`` sitemaps (each with the newest
+    ``lastmod`` of its entries) and ``pages`` article pages published over ``days`` days, plus
+    exact ``copies`` of the last articles and truncated copies (``excerpts``) of the articles
+    from number ``copies`` on; return the sitemap index URL.
 
     With ``updated``, write the overlay instead: the first ``updated`` articles changed, and the
     sitemaps announcing it.
@@ -72,20 +85,21 @@ def generate_site(
     per_map = -(-len(listed) // sitemaps)
     entries = []
     for part in range(sitemaps):
-        urls = []
+        urls, newest = [], ""
         for url, n in listed[part * per_map : (part + 1) * per_map]:
-            lastmod = f"2026-11-{1 + n % 20:02d}"
+            lastmod = published_day(n, days)
             if url == article_url(n) and n < updated:
                 lastmod = UPDATED
-                save(directory, _page(url, n, _paragraphs(n, 5)))
+                save(directory, _page(url, n, _paragraphs(n, 5), days))
             elif not updated:
                 paragraphs = _paragraphs(n)
-                save(directory, _page(url, n, paragraphs[:3] if url == excerpt_url(n) else paragraphs))
+                save(directory, _page(url, n, paragraphs[:3] if url == excerpt_url(n) else paragraphs, days))
+            newest = max(newest, lastmod)
             urls.append(f"<url><loc>{url}</loc><lastmod>{lastmod}</lastmod></url>")
         name = f"{HOST}post-sitemap{part + 1}.xml"
         urlset = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{"".join(urls)}</urlset>'
         save(directory, SavedResponse(name, 200, _XML, urlset.encode()))
-        entries.append(f"<sitemap><loc>{name}</loc></sitemap>")
+        entries.append(f"<sitemap><loc>{name}</loc><lastmod>{newest}</lastmod></sitemap>")
     index = f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{"".join(entries)}</sitemapindex>'
     save(directory, SavedResponse(f"{HOST}sitemap_index.xml", 200, _XML, index.encode()))
     return f"{HOST}sitemap_index.xml"

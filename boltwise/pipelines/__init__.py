@@ -1,6 +1,7 @@
 """Item pipelines: thin Scrapy adapters over the pure stages in boltwise.*.
 
-extract → clean → dedup → store, one module each; a drop is a ``DropItem`` subclass of its stage.
+extract → (date range) → clean → (site cap) → dedup → store, one module each (the two limits in
+one); a drop is a ``DropItem`` subclass of its stage.
 """
 
 from boltwise.pipelines.clean import CleanPipeline, TooShort, WrongLanguage
@@ -13,10 +14,12 @@ from boltwise.pipelines.extract import (
     NoArticleText,
     UnparseablePage,
 )
+from boltwise.pipelines.limits import DateRangePipeline, OutOfRange, OverSiteCap, SiteCapPipeline
 from boltwise.pipelines.store import StorePipeline
 
 __all__ = [
     "CleanPipeline",
+    "DateRangePipeline",
     "DedupPipeline",
     "DuplicateText",
     "DuplicateUrl",
@@ -26,6 +29,9 @@ __all__ = [
     "ExtractionTimeout",
     "NearDuplicate",
     "NoArticleText",
+    "OutOfRange",
+    "OverSiteCap",
+    "SiteCapPipeline",
     "StorePipeline",
     "TooShort",
     "UnparseablePage",

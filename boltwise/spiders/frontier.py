@@ -15,7 +15,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from scrapy import Request, signals
@@ -24,6 +23,9 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from boltwise import outcomes
+from boltwise.discovery import Entry
+from boltwise.hints import Hints
+from boltwise.limits import SiteCapReached, date_range, moment, site_quota
 from boltwise.middlewares import RobotsTxtUnavailable
 from boltwise.store import TERMINAL, Store
 from boltwise.urls import on_domains, site_of
@@ -54,6 +56,7 @@ class Want:
     listed: bool = False  # a page a feed, sitemap or listing named (an article, most likely)
     start: bool = False  # named on the command line
     site: str | None = None  # robots.txt: the site whose sitemaps it names
+    hints: Hints | None = None  # a page: what the sitemap or feed listing it says of it
 
 
 class Frontier:
@@ -64,6 +67,8 @@ class Frontier:
         self.stats = spider.crawler.stats
         self.store = store
         self.recrawl = recrawl
+        self.dates = date_range(spider.crawler)
+        self.quota = site_quota(spider.crawler)
         # page URLs requested in this crawl, with the newest lastmod listed for each
         self.requested: dict[str, str | None] = {}
         # article URLs with a "discovered" row whose request has not come back yet
@@ -75,8 +80,8 @@ class Frontier:
     async def start(self, wants: list[Want]) -> AsyncIterator[Request]:
         """The start requests: what a crawl that was cut short left unfinished, then ``wants``."""
         if self.store is not None:
-            for url in await self.store.unfinished():
-                if url.startswith(("http://", "https://")) and (request := await self.resumed(url)):
+            for url, hints in await self.store.unfinished():
+                if url.startswith(("http://", "https://")) and (request := await self.resumed(url, hints)):
                     yield request
         for want in wants:
             if request := await self.want(want):
@@ -93,6 +98,8 @@ class Frontier:
             meta = {"handle_httpstatus_all": True}
         else:
             callback = spider.parse_sitemap if want.kind == "sitemap" else spider.parse_feed
+        if want.hints:
+            meta["boltwise_hints"] = want.hints
         return Request(
             want.url,
             callback,
@@ -119,14 +126,19 @@ class Frontier:
         self.requested[want.url] = None
         return request
 
-    async def article(self, url: str, lastmod: str | None, listed: bool, key: str = "") -> Request | None:
+    async def article(
+        self, url: str, lastmod: str | None, listed: bool, key: str = "", hints: Hints | None = None
+    ) -> Request | None:
         """A request for a possible article, unless it is on another site, the store says nothing
         changed since or this crawl requested it already."""
         if not on_domains(site_of(url), self.spider.allowed_domains):
             # Scrapy's offsite filter would drop it as it is scheduled, without a word to its errback
             self.stats.inc_value("boltwise/discovery/offsite")
             return None
-        want = Want("page", url, key, listed=listed)
+        if self.quota is not None and self.quota.full(site_of(url)):
+            self.stats.inc_value("boltwise/limits/site_cap")
+            return None
+        want = Want("page", url, key, listed=listed, hints=hints)
         if url in self.requested:
             # listed again (feed, sitemap and listing pages overlap): its request is made already,
             # and its ledger state may be past "discovered" by now, so it is left alone
@@ -158,7 +170,7 @@ class Frontier:
             return None
         assert self.store is not None
         if state != "listing":  # a listing stays one: fetched again each crawl
-            await self.store.discover(want.url, lastmod, state)
+            await self.store.discover(want.url, lastmod, state, want.hints)
         self.requested[want.url] = lastmod
         self.unanswered.add(want.url)
         if headers:
@@ -176,12 +188,13 @@ class Frontier:
             if etag or last_modified:
                 await self.store.validators(url, etag, last_modified)
 
-    async def resumed(self, url: str) -> Request | None:
-        """A request for an article URL a crawl that was cut short left unfinished — on this
-        crawl's sites only: a store may be shared by crawls of other sites, whose rows are theirs."""
+    async def resumed(self, url: str, hints: Hints | None) -> Request | None:
+        """A request for an article URL a crawl that was cut short left unfinished, with the hints
+        it was listed with — on this crawl's sites only: a store may be shared by crawls of other
+        sites, whose rows are theirs."""
         if not on_domains(site_of(url), self.spider.allowed_domains):
             return None
-        request = await self.want(Want("page", url, "", listed=True))
+        request = await self.want(Want("page", url, "", listed=True, hints=hints))
         if request is None:  # a row no request can close (an older version let such URLs in)
             await self.mark(url, "dropped", "not a URL to request")
             return None
@@ -195,9 +208,23 @@ class Frontier:
         self.unanswered.discard(source)
         return source
 
+    def out_of_range(self, entry: Entry) -> bool:
+        """Whether a sitemap or feed entry (a page, or a sitemap an index lists) is known to be
+        outside BOLTWISE_SINCE/BOLTWISE_UNTIL: counted, and not requested."""
+        published = entry.hints.get("published") if entry.hints else None
+        if self.dates is None or not self.dates.excludes_listed(published, entry.lastmod):
+            return False
+        self.stats.inc_value("boltwise/discovery/out_of_range")
+        logger.debug("Out of BOLTWISE_SINCE/UNTIL, not requested: %s", entry.url)
+        return True
+
     async def failed(self, failure: Failure) -> None:
         """Count, log and record why a request was not fetched."""
         request = failure.request  # type: ignore[attr-defined]
+        if isinstance(failure.value, SiteCapReached):  # counted by the middleware
+            logger.debug("Not fetched (%s): %s", failure.value, request.url)
+            await self.unasked(request)
+            return
         outcome = outcomes.outcome(failure.value)
         self.stats.inc_value(outcome.stat)
         page = request.callback == self.spider.parse_page
@@ -214,6 +241,11 @@ class Frontier:
             logger.warning("Could not fetch %s (%s)", request.url, outcome.reason)
         if page:
             await self.mark(self.answered(request), outcome.state, outcome.reason)
+
+    async def unasked(self, request: Request) -> None:
+        """A request that was never made (its site has its articles): a page's ledger row stays as
+        it was, for the next crawl, which may want it."""
+        self.answered(request)
 
     def dropped(self, request: Request) -> None:
         """Scrapy's duplicate filter refused a request: for an article, a redirect to a URL this
@@ -256,15 +288,6 @@ def source_url(request: Request) -> str:
     return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
-def _moment(value: str) -> datetime:
-    parsed = (
-        datetime.fromisoformat(value)
-        if len(value) > 10
-        else datetime.combine(date.fromisoformat(value), datetime.min.time())
-    )
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _newer(lastmod: str | None, known: str | None) -> bool:
     """Whether a feed/sitemap ``lastmod`` announces a version newer than the one we hold."""
     if lastmod is None:
@@ -272,6 +295,6 @@ def _newer(lastmod: str | None, known: str | None) -> bool:
     if known is None:
         return True
     try:
-        return _moment(lastmod) > _moment(known)
+        return moment(lastmod) > moment(known)
     except ValueError:
         return lastmod > known

@@ -165,7 +165,8 @@ class NewsSpider(Spider):
         if listing is None:  # an article
             stats.inc_value("boltwise/discovery/article")
             await frontier.fetched(source, _header(response, b"ETag"), _header(response, b"Last-Modified"))
-            yield Page(source=source, html=html, url=response.url, fetched_at=_fetched_at(response))
+            hints = response.meta.get("boltwise_hints")
+            yield Page(source=source, html=html, url=response.url, fetched_at=_fetched_at(response), hints=hints)
             return
         self._report(listing, response, "listing")
         async for request in self._follow(response, listing, "listing"):
@@ -179,12 +180,17 @@ class NewsSpider(Spider):
         frontier, parent = self.frontier, request_key(response.request)
         follow = "page" if kind == "listing" else "sitemap"
         for i, entry in enumerate(listing.follow):
+            if follow == "sitemap" and frontier.out_of_range(entry):  # a sitemap index's old sitemaps
+                continue
             if request := await frontier.want(Want(follow, entry.url, child_key(parent, i))):
                 yield request
         offset = len(listing.follow)
         for i, entry in enumerate(listing.pages, offset):
+            if kind != "listing" and frontier.out_of_range(entry):
+                continue
             lastmod = entry.lastmod if kind != "listing" else None
-            if request := await frontier.article(entry.url, lastmod, kind != "listing", child_key(parent, i)):
+            key = child_key(parent, i)
+            if request := await frontier.article(entry.url, lastmod, kind != "listing", key, entry.hints):
                 yield request
         offset += len(listing.pages)
         for i, entry in enumerate(listing.feeds, offset):  # a listing page's <link rel=alternate>

@@ -167,8 +167,9 @@ class SharedFrontier(Frontier):
             logger.error("Gave up on %s: %s", row.url, reason)
             await self.mark(row.url, "dropped", reason)
             return None
-        want = Want(row.kind, row.url, row.key, row.args.get("listed", False), row.args.get("start", False),
-                    row.args.get("site"))  # fmt: skip
+        args = row.args
+        want = Want(row.kind, row.url, row.key, args.get("listed", False), args.get("start", False),
+                    args.get("site"), args.get("hints"))  # fmt: skip
         request = self.request(want)
         if headers := row.args.get("headers"):
             request.headers.update(headers)
@@ -183,7 +184,7 @@ class SharedFrontier(Frontier):
                 want.url,
                 want.kind,
                 want.key,
-                {"listed": want.listed, "start": want.start, "site": want.site, **args},
+                {"listed": want.listed, "start": want.start, "site": want.site, "hints": want.hints, **args},
             )
             for want in wants
         ]
@@ -223,6 +224,10 @@ class SharedFrontier(Frontier):
         request = failure.request  # type: ignore[attr-defined]
         if request.callback != self.spider.parse_page:  # a page's row ends with its ledger state
             await self._done(source_url(request))
+
+    async def unasked(self, request: Request) -> None:
+        await super().unasked(request)
+        await self._done(source_url(request))  # the run's row ends; the ledger's stays as it was
 
     async def mark(self, url: str, state: str, reason: str | None = None) -> None:
         # the ledger hears what became of a URL only from the process whose lease it was, in the

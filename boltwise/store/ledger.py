@@ -7,8 +7,10 @@ listings are ``listing`` (fetched again on every crawl).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+from boltwise.hints import Hints
 from boltwise.store.database import Database
 
 TERMINAL = ("stored", "dropped", "duplicate")
@@ -24,9 +26,12 @@ class LedgerRows(Database):
         )
         self._wrote()
 
-    async def discover(self, url: str, lastmod: str | None, seen_state: str | None) -> None:
+    async def discover(
+        self, url: str, lastmod: str | None, seen_state: str | None, hints: Hints | None = None
+    ) -> None:
         """Mark ``url`` discovered — unless its state moved on since it was read as ``seen_state``
-        (an article stored meanwhile must not fall back to "discovered")."""
+        (an article stored meanwhile must not fall back to "discovered") — and keep the ``hints``
+        it was listed with, for a crawl that resumes it."""
         now = datetime.now(UTC).isoformat()
         if seen_state is None:
             await self._execute(
@@ -39,6 +44,12 @@ class LedgerRows(Database):
                 "UPDATE ledger SET state = 'discovered', lastmod = COALESCE(?, lastmod), updated_at = ?"
                 " WHERE url = ? AND state = ?",
                 (lastmod, now, url, seen_state),
+            )
+        if hints:
+            await self._execute(
+                "INSERT INTO ledger_hints (url, hints) VALUES (?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET hints = excluded.hints",
+                (url, json.dumps(hints, ensure_ascii=False, sort_keys=True)),
             )
         self._wrote()
 
@@ -59,9 +70,11 @@ class LedgerRows(Database):
             "SELECT state, lastmod, etag, last_modified FROM ledger WHERE url = ?", (url,)
         )
 
-    async def unfinished(self) -> list[str]:
-        """Article URLs discovered or fetched but neither stored nor dropped: a crawl was cut short."""
+    async def unfinished(self) -> list[tuple[str, Hints | None]]:
+        """Article URLs discovered or fetched but neither stored nor dropped (a crawl was cut
+        short), with the hints they were listed with."""
         rows = await self._fetchall(
-            "SELECT url FROM ledger WHERE state IN ('discovered', 'fetched') ORDER BY updated_at, url"
+            "SELECT ledger.url, ledger_hints.hints FROM ledger LEFT JOIN ledger_hints USING (url)"
+            " WHERE state IN ('discovered', 'fetched') ORDER BY updated_at, ledger.url"
         )
-        return [url for (url,) in rows]
+        return [(url, json.loads(hints) if isinstance(hints, str) else hints) for url, hints in rows]

@@ -5,7 +5,8 @@ from __future__ import annotations
 # one schema for both databases; each fills in its own column types. A store records the
 # version it has; a later version of this schema bumps SCHEMA_VERSION, and setup() brings older
 # stores up to it (today by the IF NOT EXISTS statements alone)
-SCHEMA_VERSION = 3  # 2: the shared crawl's tables (PostgreSQL); 3: learned templates
+# 2: the shared crawl's tables (PostgreSQL); 3: learned templates; 4: listed metadata
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boltwise_schema (
     version INTEGER NOT NULL
@@ -38,6 +39,10 @@ CREATE TABLE IF NOT EXISTS ledger (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ledger_state ON ledger (state);
+CREATE TABLE IF NOT EXISTS ledger_hints (
+    url TEXT PRIMARY KEY,
+    hints {json} NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dedup_articles (
     id {identity},
     key TEXT NOT NULL UNIQUE,
