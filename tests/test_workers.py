@@ -133,7 +133,8 @@ def test_workers_start_with_the_stop_words_ready_and_build_dateparser_when_a_pag
     assert [size for _hits, _misses, size in before] == [0, 0, 1]
     # dateparser's parser was built once, for the page that needed it; the stop words not again
     assert after[0][1] == 1 and after[2][1] == before[2][1]
-    assert after[2][0] > before[2][0]  # jusText ran, and found its stop words ready
+    if CORPUS.is_dir():  # jusText runs on some de-news pages; no fixture page needs it
+        assert after[2][0] > before[2][0]  # jusText ran, and found its stop words ready
 
 
 def test_a_job_over_the_time_limit_fails_and_its_worker_is_replaced():
