@@ -258,6 +258,7 @@ class SiteCapMiddleware:
         return cls(crawler, quota)
 
     def process_request(self, request: Request) -> None:
-        if self.quota.full(site_of(request.url)):
+        site = site_of(request.url)
+        if self.quota.full(site):
             self.stats.inc_value("boltwise/limits/site_cap")
-            raise SiteCapReached(f"{site_of(request.url)} has its BOLTWISE_MAX_ARTICLES_PER_SITE articles")
+            raise SiteCapReached(f"{site} has its BOLTWISE_MAX_ARTICLES_PER_SITE articles")
