@@ -26,10 +26,11 @@ DOWNLOADER_MIDDLEWARES = {
     # after Scrapy's robots middleware (100): sees the robots.txt it fetches and shares the answer
     "boltwise.middlewares.RobotsTxtOnce": 110,
     # next to the downloader, so redirect/retry/decompression see replayed responses as live ones
-    "boltwise.middlewares.ReplayMiddleware": 950,
+    "boltwise.replay.ReplayMiddleware": 950,
     # after replay (replayed requests connect nowhere), before retry sees a refused address
     "boltwise.middlewares.EgressMiddleware": 955,
-    "boltwise.middlewares.RecordMiddleware": 960,
+    "boltwise.replay.RecordMiddleware": 960,
+    "boltwise.replay.WarcRecordMiddleware": 965,
 }
 
 EXTENSIONS = {
@@ -43,8 +44,9 @@ REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
 # these do nothing unless one of their settings is set, so they are installed only when it is:
 # otherwise Scrapy would log a "Disabled …" warning for each on every ordinary crawl
 NEEDS = {
-    "boltwise.middlewares.ReplayMiddleware": ("BOLTWISE_REPLAY_DIR",),
-    "boltwise.middlewares.RecordMiddleware": ("BOLTWISE_RECORD_DIR",),
+    "boltwise.replay.ReplayMiddleware": ("BOLTWISE_REPLAY_DIR",),
+    "boltwise.replay.RecordMiddleware": ("BOLTWISE_RECORD_DIR",),
+    "boltwise.replay.WarcRecordMiddleware": ("BOLTWISE_RECORD_WARC",),
     "boltwise.middlewares.SiteCapMiddleware": ("BOLTWISE_MAX_ARTICLES_PER_SITE",),
     "boltwise.pipelines.DateRangePipeline": ("BOLTWISE_SINCE", "BOLTWISE_UNTIL"),
     "boltwise.pipelines.SiteCapPipeline": ("BOLTWISE_MAX_ARTICLES_PER_SITE",),

@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     # replay / record
     "BOLTWISE_REPLAY_DIR": "",
     "BOLTWISE_RECORD_DIR": "",
+    "BOLTWISE_RECORD_WARC": "",  # FILE.warc.gz (or .warc): every response, with its request
+    "BOLTWISE_RECORD_WARC_MAX_BYTES": 1_000_000_000,  # a file is closed once it is this large (0: never)
     # what the crawler may connect to (boltwise.egress)
     "BOLTWISE_EGRESS_ENABLED": True,
     "BOLTWISE_EGRESS_ALLOW": "",  # CIDRs, addresses, host names

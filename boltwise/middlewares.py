@@ -1,115 +1,25 @@
-"""Downloader middlewares: replay saved pages instead of the network, record what a crawl gets,
-and keep the crawl to the addresses it may reach."""
+"""Downloader middlewares that keep a crawl to what it may reach: each robots.txt fetched once,
+the addresses the egress policy allows, and the sites that still have room for articles."""
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, IgnoreRequest, NotConfigured
-from scrapy.http import Headers, Response
-from scrapy.responsetypes import responsetypes
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigured
+from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
-from boltwise import config, resolver, snapshot
+from boltwise import config, resolver
 from boltwise.egress import EgressPolicy
 from boltwise.limits import SiteCapReached, SiteQuota, site_quota
 from boltwise.urls import site_of
 
 logger = logging.getLogger(__name__)
-
-
-class ReplayMiddleware:
-    """With ``BOLTWISE_REPLAY_DIR``, answer every request from saved pages, never the network.
-
-    Sits next to the downloader so that redirects, retries, cookies and decompression act on
-    replayed responses exactly as on live ones. A page that was not saved is a 404.
-    """
-
-    def __init__(self, crawler: Crawler, saved: snapshot.Snapshot) -> None:
-        self.stats = crawler.stats
-        self.saved = saved
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
-        directories = config.getlist(crawler.settings, "BOLTWISE_REPLAY_DIR")
-        if not directories:
-            raise NotConfigured("BOLTWISE_REPLAY_DIR is not set")
-        saved = snapshot.Snapshot((Path(d) for d in directories), crawler.settings.getint("DOWNLOAD_MAXSIZE"))
-        logger.info("Replaying %d saved responses from %s", len(saved), ", ".join(directories))
-        for problem in saved.problems:
-            logger.warning("Saved response left out of the replay: %s", problem)
-        crawler.stats.set_value("boltwise/replay/unindexed", len(saved.problems))
-        for kind, count in sorted(saved.skipped.items()):
-            crawler.stats.set_value(f"boltwise/replay/skipped/{kind}", count)
-        return cls(crawler, saved)
-
-    def process_request(self, request: Request) -> Response:
-        try:
-            saved = self.saved.get(request.url)
-        except snapshot.Unservable as exc:
-            self.stats.inc_value(f"boltwise/replay/unservable/{exc.reason}")
-            logger.error("Saved response cannot be replayed: %s (%s)", request.url, exc)
-            if exc.reason == "too_large":  # as a download over DOWNLOAD_MAXSIZE is cancelled
-                raise DownloadCancelledError(str(exc)) from exc
-            raise IgnoreRequest(f"saved response cannot be replayed: {exc}") from exc
-        if saved is None:
-            logger.warning("Replay miss (not in the saved pages), answered 404: %s", request.url)
-            self.stats.inc_value("boltwise/replay/miss")
-            return Response(request.url, status=404, request=request, flags=["replay-miss"])
-        self.stats.inc_value("boltwise/replay/hit")
-        headers = Headers()
-        for name, value in saved.headers:
-            headers.appendlist(name, value)
-        respcls = responsetypes.from_args(headers=headers, url=request.url, body=saved.body)
-        return respcls(
-            url=request.url,
-            status=saved.status,
-            headers=headers,
-            body=saved.body,
-            request=request,
-            flags=["replay"],
-        )
-
-
-class RecordMiddleware:
-    """With ``BOLTWISE_RECORD_DIR``, save every response the crawl receives, in replay layout."""
-
-    def __init__(self, crawler: Crawler, directory: Path) -> None:
-        self.stats = crawler.stats
-        self.directory = directory
-        self.max_bytes = crawler.settings.getint("DOWNLOAD_MAXSIZE")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RecordMiddleware:
-        directory = config.get(crawler.settings, "BOLTWISE_RECORD_DIR")
-        if not directory:
-            raise NotConfigured("BOLTWISE_RECORD_DIR is not set")
-        return cls(crawler, Path(directory))
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        if "replay-miss" in response.flags or "shared" in response.flags:
-            return response  # made up by replay, or recorded already (RobotsTxtOnce)
-        headers = [
-            (name.decode("latin-1"), value.decode("latin-1"))
-            for name, values in response.headers.items()
-            for value in values
-        ]
-        saved = snapshot.SavedResponse(response.url, response.status, headers, response.body)
-        try:
-            path = snapshot.save(self.directory, saved, self.max_bytes)
-        except OSError as exc:  # a full disk, a read-only folder: the crawl goes on without the copy
-            logger.error("Could not record %s (%s)", response.url, exc)
-            self.stats.inc_value("boltwise/record/failed")
-            return response
-        logger.debug("Recorded %s as %s", response.url, path)
-        self.stats.inc_value("boltwise/record/saved")
-        return response
 
 
 class RobotsTxtUnavailable(IgnoreRequest):

@@ -19,7 +19,7 @@ from boltwise.textcodec import UndecodableError, decode, is_html
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt",)
-WARC_SUFFIXES = (".warc", ".warc.gz")
+WARC_SUFFIXES = warc.SUFFIXES
 SUPPORTED_SUFFIXES = HTML_SUFFIXES + TEXT_SUFFIXES + WARC_SUFFIXES
 
 

@@ -50,7 +50,7 @@ class Unservable(Exception):
 
 
 class Snapshot:
-    """A read-only index over one or more replay directories; bodies are read on demand, each up
+    """A read-only index over one or more replay directories (or WARC files); bodies are read on demand, each up
     to ``max_bytes`` (0: no cap), as a download is capped by ``DOWNLOAD_MAXSIZE``.
 
     Saved responses that cannot be indexed (a damaged WARC record, a meta file that is not JSON)
@@ -63,10 +63,9 @@ class Snapshot:
         self.problems: list[str] = []
         self.skipped: Counter[str] = Counter()
         self._index: dict[str, tuple[Path, int | None]] = {}
-        for directory in directories:
-            if not directory.is_dir():
-                raise FileNotFoundError(f"replay directory {directory} does not exist")
-            for path in sorted(directory.rglob("*.warc")) + sorted(directory.rglob("*.warc.gz")):
+        for source in directories:
+            warcs, metas = _saved_files(source)
+            for path in warcs:
                 for record in warc.iter_records(path, bodies=False):
                     if isinstance(record, warc.WarcResponse):
                         self._add(record.uri, path, record.offset, f"{path} at offset {record.offset}")
@@ -74,7 +73,7 @@ class Snapshot:
                         self.skipped[record.kind] += 1
                     else:
                         self.problems.append(f"{path}: {record}")
-            for path in sorted(directory.rglob("*" + META_SUFFIX)):
+            for path in metas:
                 url = _saved_url(path)
                 if isinstance(url, str):
                     self._add(url, path, None, str(path))
@@ -162,6 +161,16 @@ def _write(body_path: Path, response: SavedResponse, headers: list[tuple[str, st
     }
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return meta_path
+
+
+def _saved_files(source: Path) -> tuple[list[Path], list[Path]]:
+    """The WARC files and meta files below a replay directory; or one WARC file by itself."""
+    if source.is_file() and source.name.lower().endswith(warc.SUFFIXES):
+        return [source], []  # as BOLTWISE_RECORD_WARC wrote it
+    if not source.is_dir():
+        raise FileNotFoundError(f"replay directory {source} does not exist")
+    warcs = sorted(source.rglob("*.warc")) + sorted(source.rglob("*.warc.gz"))
+    return warcs, sorted(source.rglob("*" + META_SUFFIX))
 
 
 def _saved_url(meta_path: Path) -> str | None:

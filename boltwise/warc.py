@@ -30,6 +30,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from boltwise import contentcoding
 
+SUFFIXES = (".warc", ".warc.gz")
 # decoded here, so they no longer describe the body handed on
 _DECODED_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 _PIECE = 64 * 1024

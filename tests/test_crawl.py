@@ -10,14 +10,16 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from boltwise.snapshot import SavedResponse, save
 
-from .conftest import BOLTWISE_SEEDS, FIXTURES, REPO, body_lines, crawl, respond, seed_lines
+from .conftest import BOLTWISE_SEEDS, FIXTURES, REPO, CrawlResult, body_lines, crawl, respond, seed_lines
 from .warcs import write_warc
 
 EXPECTED = FIXTURES / "expected"
@@ -245,33 +247,31 @@ class _Site(BaseHTTPRequestHandler):
         pass
 
 
-def test_record_then_replay_round_trip(tmp_path):
+def _recorded_live(tmp_path, record: str) -> tuple[CrawlResult, str]:
+    """A live crawl of the test's own site, from its feed, recorded with ``record`` (a setting)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     feed = f"http://127.0.0.1:{server.server_port}/feed.xml"
-    record = tmp_path / "recorded"
     try:
         live = crawl(
-            tmp_path,
-            "news",
-            "-a",
-            f"feed={feed}",
-            "-s",
-            f"BOLTWISE_RECORD_DIR={record}",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=False",
-            "-s",
-            "BOLTWISE_EGRESS_ALLOW=127.0.0.1",  # the test's own server
-        )
+            tmp_path, "news", "-a", f"feed={feed}", "-s", record, "-s", "AUTOTHROTTLE_ENABLED=False",
+            "-s", "BOLTWISE_EGRESS_ALLOW=127.0.0.1",  # the test's own server
+        )  # fmt: skip
     finally:
         server.shutdown()
         server.server_close()
+    return live, feed
+
+
+def test_record_then_replay_round_trip(tmp_path):
+    record = tmp_path / "recorded"
+    live, feed = _recorded_live(tmp_path, f"BOLTWISE_RECORD_DIR={record}")
     assert live.returncode == 0, live.log
     [item] = live.items
     # source: the URL requested (before the redirect); url: where the redirect led, because the
     # page's canonical link names another site, which only a syndication partner may
     assert item["source"].endswith("/kurz/4711")
-    assert item["url"] == f"http://127.0.0.1:{server.server_port}/artikel.html"
+    assert item["url"] == feed.replace("/feed.xml", "/artikel.html")
     assert (
         item["declared_canonical"]
         == "https://nachrichten.example/politik/rutte-trump-nato-ukraine-gespraech-4711.html"
@@ -287,6 +287,55 @@ def test_record_then_replay_round_trip(tmp_path):
     assert b"Rutte diskutierte" in (meta.parent / saved["body"]).read_bytes()  # stored decoded
     redirect = json.loads(next(record.rglob("4711*.meta.json")).read_text())
     assert redirect["status"] == 301 and redirect["headers"]["Location"].endswith("/artikel.html")
+
+
+def test_a_crawl_recorded_as_warc_replays_to_the_same_items(tmp_path):
+    warc = tmp_path / "recorded" / "crawl.warc.gz"
+    live, feed = _recorded_live(tmp_path, f"BOLTWISE_RECORD_WARC={warc}")
+    base = feed.removesuffix("/feed.xml")
+    assert live.returncode == 0, live.log
+    assert len(live.items) == 1 and live.stat("boltwise/record_warc/saved") == 4
+    # what other WARC tools see: warcio's own reader, one gzip member per record
+    with warc.open("rb") as stream:
+        records = [
+            (r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read()) for r in ArchiveIterator(stream)
+        ]
+    assert {headers.protocol for _, headers, _, _ in records} == {"WARC/1.1"}
+    assert [kind for kind, *_ in records] == ["warcinfo"] + ["response", "request"] * 4
+    assert _gzip_members(warc.read_bytes()) == len(records)
+    responses = {
+        headers.get_header("WARC-Target-URI"): (http, body)
+        for kind, headers, http, body in records
+        if kind == "response"
+    }
+    assert sorted(responses) == sorted(
+        f"{base}{path}" for path in ("/robots.txt", "/feed.xml", "/kurz/4711", "/artikel.html")
+    )
+    http, body = responses[f"{base}/artikel.html"]
+    # kept as sent, content-encoded; warcio's content_stream() decodes it, as replay does
+    assert http.get_header("Content-Encoding") == "gzip" and b"Rutte diskutierte" in body
+    assert responses[f"{base}/kurz/4711"][0].get_statuscode() == "301"
+    ids = {headers.get_header("WARC-Record-ID") for kind, headers, _, _ in records if kind == "response"}
+    requests = [(headers, http) for kind, headers, http, _ in records if kind == "request"]
+    assert {headers.get_header("WARC-Concurrent-To") for headers, _ in requests} == ids
+    assert all(
+        http.protocol == "GET" and http.get_header("User-Agent").startswith("boltwise/") for _, http in requests
+    )
+    # offline, from the WARC file alone
+    replayed = crawl(tmp_path, "news", "-a", f"feed={feed}", "-s", f"BOLTWISE_REPLAY_DIR={warc}")
+    assert replayed.returncode == 0, replayed.log
+    assert replayed.items == live.items
+    assert replayed.stat("boltwise/replay/hit") == 4 and replayed.stat("boltwise/replay/miss") is None
+
+
+def _gzip_members(data: bytes) -> int:
+    members = 0
+    while data:
+        inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        inflate.decompress(data)
+        assert inflate.eof, "a gzip member cut short"
+        data, members = inflate.unused_data, members + 1
+    return members
 
 
 def test_warc_in_replay_dir_is_served(tmp_path):

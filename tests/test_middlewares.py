@@ -4,7 +4,8 @@ from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, Ig
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
-from boltwise.middlewares import RecordMiddleware, ReplayMiddleware, RobotsTxtOnce, RobotsTxtUnavailable
+from boltwise.middlewares import RobotsTxtOnce, RobotsTxtUnavailable
+from boltwise.replay import RecordMiddleware, ReplayMiddleware
 from boltwise.snapshot import SavedResponse, Snapshot, save
 
 from .conftest import FIXTURES
