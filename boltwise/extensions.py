@@ -8,10 +8,12 @@ import json
 import logging
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import create_looping_call
 
 from boltwise import config
 
@@ -128,3 +130,45 @@ def _grouped(stats: dict, prefix: str) -> Counter[str]:
     return Counter(
         {name.rsplit("/", 1)[1]: value for name, value in stats.items() if name.startswith(prefix) and value}
     )
+
+
+class FilesProgress:
+    """The ``files`` spider's progress line, every ``LOGSTATS_INTERVAL`` seconds, in its place of
+    Scrapy's LogStats, which counts downloads ("Crawled 0 pages") where this spider reads records:
+    ``Read 12000 records (at 3400 records/min), scraped 2900 items (at 810 items/min)``."""
+
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.stats = crawler.stats
+        self.interval = interval
+        self.previous = (0, 0)
+        self.task: Any = None
+        crawler.signals.connect(self.start, signal=signals.spider_opened)
+        crawler.signals.connect(self.stop, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FilesProgress:
+        interval = crawler.settings.getfloat("LOGSTATS_INTERVAL")
+        if not interval:
+            raise NotConfigured("LOGSTATS_INTERVAL is 0")
+        return cls(crawler, interval)
+
+    def start(self) -> None:
+        self.task = create_looping_call(self.log)  # once the reactor runs: asyncio's or Twisted's
+        self.task.start(self.interval, now=False)
+
+    def stop(self) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+
+    def log(self) -> None:
+        records = self.stats.get_value("boltwise/files/records", 0)
+        items = self.stats.get_value("item_scraped_count", 0)
+        per_minute = 60.0 / self.interval
+        logger.info(
+            "Read %d records (at %d records/min), scraped %d items (at %d items/min)",
+            records,
+            (records - self.previous[0]) * per_minute,
+            items,
+            (items - self.previous[1]) * per_minute,
+        )
+        self.previous = (records, items)

@@ -8,6 +8,7 @@ a WARC record that holds no page to ingest (a redirect, an image, a request reco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from pathlib import Path
 from boltwise import contentcoding, warc
 from boltwise.items import Article, Page
 from boltwise.textcodec import UndecodableError, decode, is_html
+from boltwise.urls import on_domains, site_of
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt",)
@@ -53,10 +55,45 @@ _WARC_PROBLEMS = {"broken": BrokenFile, "truncated": Truncated, "too_large": Too
 
 @dataclass(frozen=True)
 class Skipped:
-    """A WARC record with nothing to ingest: ``reason`` is its record type (``request``,
-    ``metadata``, ``revisit``, ``dns``, …) or ``not_html`` (a redirect, an image, a script)."""
+    """A record with nothing to ingest: ``reason`` is its WARC record type (``request``,
+    ``metadata``, ``revisit``, ``dns``, …), ``not_html`` (a redirect, an image, a script) or
+    ``filtered`` (not what the record filter keeps)."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Which records to read, by URL: on one of ``domains`` (subdomains included, ``www.`` or not)
+    and matching ``pattern`` (searched anywhere in the URL). No filter set: every record."""
+
+    domains: tuple[str, ...] = ()
+    pattern: re.Pattern[str] | None = None
+
+    @classmethod
+    def parse(cls, domains: str, pattern: str) -> RecordFilter:
+        """From the spider's arguments; raises ValueError for a pattern that is no regex."""
+        names = tuple(_domain(d) for d in domains.split(",") if d.strip())
+        try:
+            return cls(names, re.compile(pattern) if pattern else None)
+        except re.error as exc:
+            raise ValueError(f"url_pattern={pattern!r} is not a regular expression: {exc}") from exc
+
+    def __bool__(self) -> bool:
+        return bool(self.domains) or self.pattern is not None
+
+    def __call__(self, url: str) -> bool:
+        if self.domains and not on_domains(site_of(url), self.domains):
+            return False
+        return self.pattern is None or self.pattern.search(url) is not None
+
+
+def _domain(name: str) -> str:
+    name = name.strip().strip(".").lower().removeprefix("www.")
+    try:
+        return name.encode("idna").decode("ascii")  # as WARC files name hosts: münchen.de is xn--mnchen-3ya.de
+    except UnicodeError:
+        return name
 
 
 def is_supported(path: Path) -> bool:
@@ -73,12 +110,20 @@ def walk(root: Path) -> Iterator[Path]:
     yield from sorted(p for p in root.rglob("*") if p.is_file())
 
 
-def read(path: Path, max_bytes: int) -> Iterator[Page | Article | SavedFileError | Skipped]:
+def read(
+    path: Path, max_bytes: int, keep: RecordFilter | None = None
+) -> Iterator[Page | Article | SavedFileError | Skipped]:
     """Yield what ``path`` holds: an Article for text, a Page per HTML document, and a
-    SavedFileError (yielded, not raised) for the file or WARC record that cannot be read."""
+    SavedFileError (yielded, not raised) for the file or WARC record that cannot be read.
+
+    With a filter, only WARC records whose URL it keeps are read; saved text and HTML files have
+    no URL to keep, so none of them is (``Skipped("filtered")``, unread)."""
     name = path.name.lower()
     if name.endswith(WARC_SUFFIXES):
-        yield from _read_warc(path, max_bytes)
+        yield from _read_warc(path, max_bytes, keep or None)
+        return
+    if keep:
+        yield Skipped("filtered")
         return
     try:
         data = _load(path, max_bytes)
@@ -118,9 +163,9 @@ def _load(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _read_warc(path: Path, max_bytes: int) -> Iterator[Page | SavedFileError | Skipped]:
+def _read_warc(path: Path, max_bytes: int, keep: RecordFilter | None) -> Iterator[Page | SavedFileError | Skipped]:
     """Each HTML page a WARC file holds; every record capped at ``max_bytes`` decoded."""
-    for record in warc.iter_records(path, max_bytes):
+    for record in warc.iter_records(path, max_bytes, keep=keep):
         if isinstance(record, warc.WarcSkip):
             yield Skipped(record.kind)
             continue

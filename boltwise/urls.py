@@ -21,6 +21,36 @@ def on_domains(site: str | None, domains: Iterable[str]) -> bool:
     return bool(site) and any(site == d or site.endswith("." + d) for d in domains)
 
 
+# the path words news sites and blog engines (WordPress, TYPO3, Drupal, Ghost) put before a
+# section, topic, tag or author archive, in English and German. Measured on the 250 article URLs
+# of de-news: none ends in one of these followed by at most one more segment (one has
+# /themen/ deeper inside its path), so an article is not taken for a section by its URL
+SECTION_WORDS = frozenset(
+    {
+        "category", "categories", "kategorie", "kategorien", "tag", "tags", "schlagwort", "schlagworte",
+        "stichwort", "stichworte", "topic", "topics", "thema", "themen", "ressort", "ressorts",
+        "rubrik", "rubriken", "section", "sections", "author", "autor", "autoren",
+    }
+)  # fmt: skip
+_PAGINATION = frozenset({"page", "seite"})
+
+
+def is_section_url(url: str) -> bool:
+    """Whether ``url`` names a listing by its path: the home page (no query: ``/?p=123`` is a
+    WordPress article), or ``…/<section word>[/<name>]`` (``/kategorie/robotik/``, ``/tag/nato``,
+    ``/themen/``), or one of their next pages (``/page/2/``)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return False
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    paginated = len(segments) >= 2 and segments[-2] in _PAGINATION and segments[-1].isdigit()
+    if paginated:
+        segments = segments[:-2]
+    if not segments:
+        return paginated or not parts.query
+    return segments[-1] in SECTION_WORDS or (len(segments) >= 2 and segments[-2] in SECTION_WORDS)
+
+
 def canonical_url(url: str) -> str:
     """One spelling per page: scheme and host lower-case, default port, fragment and tracking
     parameters (``utm_*``, ``fbclid``, ``gclid``, …) dropped, query sorted (courlan)."""

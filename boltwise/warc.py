@@ -19,7 +19,7 @@ What the reader finds is yielded, never raised: :class:`WarcResponse`, :class:`W
 from __future__ import annotations
 
 import mmap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -69,11 +69,14 @@ class WarcProblem:
 WarcItem = WarcResponse | WarcSkip | WarcProblem
 
 
-def iter_records(path: Path, max_bytes: int = 0, *, bodies: bool = True) -> Iterator[WarcItem]:
+def iter_records(
+    path: Path, max_bytes: int = 0, *, bodies: bool = True, keep: Callable[[str], bool] | None = None
+) -> Iterator[WarcItem]:
     """Every record of a WARC file, in file order; bodies decoded up to ``max_bytes`` (0: no cap).
 
     With ``bodies=False`` responses come without body and their encoding is not decoded (the
-    archive is only indexed); truncation is still detected.
+    archive is only indexed); truncation is still detected. A response whose URI ``keep`` refuses
+    is a :class:`WarcSkip` of kind ``filtered``, its body not even decoded.
     """
     with path.open("rb") as stream:
         position = 0
@@ -84,7 +87,7 @@ def iter_records(path: Path, max_bytes: int = 0, *, bodies: bool = True) -> Iter
             try:
                 for record in records:
                     start = records.offset
-                    item = _item(records, record, start, max_bytes, bodies)
+                    item = _item(records, record, start, max_bytes, bodies, keep)
                     yield item
                     if isinstance(item, WarcProblem) and item.reason == "truncated":
                         raise _Resync  # a gzip member cut short hides the records after it
@@ -102,7 +105,7 @@ def read_response(path: Path, offset: int, max_bytes: int = 0) -> WarcResponse |
         stream.seek(offset)
         records = ArchiveIterator(stream)
         try:
-            item = _item(records, next(records), offset, max_bytes, bodies=True)
+            item = _item(records, next(records), offset, max_bytes, bodies=True, keep=None)
         except Exception as exc:
             return _unparseable(offset, exc)
     if isinstance(item, WarcSkip):
@@ -125,7 +128,14 @@ class _Unreadable(Exception):
         self.reason = reason
 
 
-def _item(records: ArchiveIterator, record: ArcWarcRecord, offset: int, max_bytes: int, bodies: bool) -> WarcItem:
+def _item(
+    records: ArchiveIterator,
+    record: ArcWarcRecord,
+    offset: int,
+    max_bytes: int,
+    bodies: bool,
+    keep: Callable[[str], bool] | None,
+) -> WarcItem:
     uri = record.rec_headers.get_header("WARC-Target-URI")
     http = record.http_headers
     if record.format != "warc":  # warcio reads any line of words as an old ARC record header
@@ -133,6 +143,8 @@ def _item(records: ArchiveIterator, record: ArcWarcRecord, offset: int, max_byte
     if record.rec_type != "response" or http is None:
         kind = record.rec_type if record.rec_type != "response" else (uri or "").partition(":")[0] or "unknown"
         return WarcSkip(offset, uri, kind)
+    if keep is not None and not keep(uri or ""):
+        return WarcSkip(offset, uri, "filtered")  # ArchiveIterator skips the rest of the record
     body = None
     errors = records.err_count
     try:

@@ -8,6 +8,9 @@ import pytest
 import trafilatura
 
 from boltwise.bench.quality import score
+from boltwise.discovery import read_listing
+from boltwise.textcodec import decode
+from boltwise.urls import is_section_url
 
 from .conftest import CORPUS, crawl, needs_corpus
 
@@ -36,3 +39,19 @@ def test_cleaning_keeps_recall_and_precision_of_bare_trafilatura(tmp_path, comme
     )
     assert our_r >= bare_r
     assert our_p >= bare_p
+
+
+@needs_corpus
+def test_no_real_article_is_taken_for_a_listing():
+    """The 250 de-news pages are articles: none may be judged a listing when a sitemap, feed, user
+    or saved file names it, whatever its og:type says, and none has a section's URL."""
+    gold = [json.loads(line) for line in (CORPUS / "gold.jsonl").read_text("utf-8").splitlines()]
+    urls = [page["url"] for page in gold if page["url"].startswith("http")]
+    assert len(urls) > 200 and not [url for url in urls if is_section_url(url)]
+    listings = []
+    for page in gold:
+        html = decode(gzip.decompress((CORPUS / page["file"]).read_bytes()))
+        url = page["url"] if page["url"].startswith("http") else "https://x.example/2025/page.html"
+        if read_listing(html, url, listed=True) is not None:
+            listings.append(page["file"])
+    assert listings == []

@@ -20,7 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from boltwise.snapshot import SavedResponse, save
 
 from .conftest import BOLTWISE_SEEDS, FIXTURES, REPO, CrawlResult, body_lines, crawl, respond, seed_lines
-from .warcs import write_warc
+from .warcs import cc_news_warc, write_warc
 
 EXPECTED = FIXTURES / "expected"
 SITE = FIXTURES / "site"
@@ -622,3 +622,35 @@ def test_a_site_whose_robots_names_no_sitemap_is_found_through_the_feed_its_home
     assert result.stat("boltwise/discovery/feed") == 1 and result.stat("boltwise/discovery/feed_found") == 1
     assert f"Feed found on {HOST}: {HOST}feed/" in result.log
     assert result.stat("boltwise/discovery/listing") == 2  # the second listing page was read too
+
+
+def test_files_spider_keeps_one_domains_articles_from_a_cc_news_like_warc(tmp_path):
+    hosts = ("www.zeitung.example", "region.zeitung.example", "www.blatt.example", "anderes.example")
+    made = cc_news_warc(tmp_path / "CC-NEWS-20250301.warc.gz", hosts)
+    run = crawl(
+        tmp_path, "files", "-a", f"path={tmp_path / 'CC-NEWS-20250301.warc.gz'}", "-a", "domains=zeitung.example",
+        "-s", "LOGSTATS_INTERVAL=0.05",
+    )  # fmt: skip
+    assert run.returncode == 0, run.log
+    # both hosts of the domain, each with its four articles (one served without Content-Type);
+    # none of the listing pages, whether they say so, are known by their links or by their URL
+    assert sorted(item["url"] for item in run.items) == sorted(made[hosts[0]] + made[hosts[1]])
+    assert run.stat("boltwise/files/skipped/listing") == 2 * 4
+    responses = 4 * (8 + 2)  # eight pages, an image and a redirect per host
+    assert run.stat("boltwise/files/skipped/filtered") == responses / 2  # the other two hosts' responses
+    assert run.stat("boltwise/files/skipped/not_html") == 2 * 2
+    assert run.stat("boltwise/files/skipped/request") == run.stat("boltwise/files/skipped/metadata") == 4 * 8
+    assert run.stat("boltwise/files/records") == 1 + responses + 4 * (2 * 8 + 1)  # warcinfo, revisits
+    # the progress line counts records, not downloads
+    assert "Read " in run.log and " records (at " in run.log and "Crawled 0 pages" not in run.log
+    # a pattern over the URLs, on every host
+    march = crawl(tmp_path, "files", "-a", f"path={tmp_path}", "-a", "url_pattern=/2025/0[12]/")
+    assert march.returncode == 0, march.log
+    assert sorted(item["url"] for item in march.items) == sorted(
+        u for u in made["articles"] if "/2025/01/" in u or "/2025/02/" in u
+    )
+
+
+def test_files_spider_refuses_a_url_pattern_that_is_no_regex(tmp_path):
+    run = crawl(tmp_path, "files", "-a", f"path={tmp_path}", "-a", "url_pattern=(unclosed")
+    assert run.returncode != 0 and "url_pattern='(unclosed' is not a regular expression" in run.log

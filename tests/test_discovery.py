@@ -16,6 +16,7 @@ from boltwise.discovery import (
 )
 from boltwise.spiders.news import NewsSpider
 from boltwise.store import store_for
+from boltwise.urls import is_section_url
 
 from .conftest import FIXTURES
 
@@ -319,6 +320,69 @@ def test_read_listing_tells_articles_from_listings_and_refuses_non_html():
     assert len(read_listing(declared, "https://x.example/", listed=False).pages) == 1
     with pytest.raises(UnparseablePage):
         read_listing("", "https://x.example/", listed=False)
+
+
+def _page(head: str, links: int) -> str:
+    teasers = "".join(f"<article><h2><a href='/artikel/{n}'>{n}</a></h2></article>" for n in range(links))
+    return f"<html><head>{head}</head><body><p>Text</p>{teasers}</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("head", "links", "url", "listed", "is_listing"),
+    [
+        # what a page says of itself decides first
+        ('<meta property="og:type" content="Article">', 9, "https://x.example/", True, False),
+        (
+            '<script type="application/ld+json">{"@type": "CollectionPage"}</script>',
+            0,
+            "https://x.example/a",
+            True,
+            True,
+        ),
+        (
+            '<script type="application/ld+json">{"@type": "WebPage"}</script>',
+            0,
+            "https://x.example/impressum",
+            True,
+            True,
+        ),
+        # then a section's URL, even for a page a sitemap lists (Yoast's category sitemaps)
+        ("", 0, "https://x.example/kategorie/robotik/", True, True),
+        ("", 0, "https://x.example/", True, True),
+        # og:type website on an article (18 of 250 in de-news) and on a listing, told by its links
+        ('<meta property="og:type" content="website">', 1, "https://x.example/2025/a.html", True, False),
+        ('<meta property="og:type" content="website">', 2, "https://x.example/politik/", True, True),
+        # a page that says nothing: articles link to other articles as well; how it was found decides
+        ("", 14, "https://x.example/2025/a.html", True, False),
+        ("", 0, "https://x.example/2025/a.html", False, True),
+    ],
+)
+def test_the_article_or_listing_decision(head, links, url, listed, is_listing):
+    assert (read_listing(_page(head, links), url, listed) is not None) is is_listing
+
+
+@pytest.mark.parametrize(
+    ("url", "section"),
+    [
+        ("https://x.example/", True),
+        ("https://x.example/page/3/", True),
+        ("https://x.example/category/ki-politik/", True),
+        ("https://x.example/category/ki-politik/page/2/", True),
+        ("https://x.example/Kategorie/Robotik", True),
+        ("https://x.example/tag/nato/", True),
+        ("https://x.example/themen/", True),
+        ("https://x.example/ressort/politik/", True),
+        ("https://x.example/autor/anna-muster/", True),
+        ("https://x.example/?p=123", False),  # a WordPress article without pretty permalinks
+        ("https://x.example/themen/nachrichten/detail/abzocke/", False),  # a de-news article
+        ("https://x.example/2025/03/nato-rutte.html", False),
+        ("https://x.example/politik/", False),  # a section, but nothing in its URL says so
+        ("https://x.example/tagesschau-artikel/", False),
+        ("not a url", False),
+    ],
+)
+def test_section_urls(url, section):
+    assert is_section_url(url) is section
 
 
 def test_a_shared_store_resumes_only_this_crawls_sites(tmp_path):

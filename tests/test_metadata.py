@@ -29,11 +29,23 @@ def test_jsonld_graph_article_fields_win_over_opengraph():
     assert meta.language == "de"
 
 
+def _og(kind: str) -> str:
+    return f'<meta property="og:type" content="{kind}">'
+
+
+def _ld(*types: str) -> str:
+    return "".join(f'<script type="application/ld+json">{{"@type": "{t}"}}</script>' for t in types)
+
+
 def test_page_type_is_three_valued():
-    assert read_metadata(tree('<meta property="og:type" content="website">')).is_article is False
-    ld = '<script type="application/ld+json">{"@type": "CollectionPage"}</script>'
-    assert read_metadata(tree(ld)).is_article is False
-    assert read_metadata(tree("")).is_article is None
+    for says_article in (_og("article"), _og("Article"), _ld("NewsArticle", "WebPage", "ItemList")):
+        assert read_metadata(tree(says_article)).is_article is True, says_article
+    for says_other in (_ld("CollectionPage"), _ld("WebPage"), _ld("SearchResultsPage")):
+        assert read_metadata(tree(says_other)).is_article is False, says_other
+    # OpenGraph's default type, and types of what is around a page, say nothing of the page itself
+    for says_nothing in ("", _og("website"), _og("video.other"), _ld("Organization", "WebSite", "VideoObject")):
+        meta = read_metadata(tree(says_nothing))
+        assert meta.is_article is None and meta.declared is bool(says_nothing), says_nothing
 
 
 def test_broken_jsonld_is_skipped_not_fatal():

@@ -1,6 +1,7 @@
 import asyncio
 import gzip
 
+import pytest
 from scrapy.utils.test import get_crawler
 
 from boltwise import savedfiles
@@ -109,8 +110,8 @@ def test_files_spider_reads_a_warc_one_record_at_a_time(tmp_path, monkeypatch):
     write_warc(tmp_path / "many.warc", records)
     pulled = []
 
-    def counting(path, max_bytes):
-        for result in read(path, max_bytes):
+    def counting(path, max_bytes, keep):
+        for result in read(path, max_bytes, keep):
             pulled.append(result)
             yield result
 
@@ -120,3 +121,25 @@ def test_files_spider_reads_a_warc_one_record_at_a_time(tmp_path, monkeypatch):
     first = asyncio.run(anext(spider.start()))
     assert first.source == "https://w.example/0"
     assert len(pulled) == 1  # not the whole file ahead of the pipelines
+
+
+def test_the_record_filter_matches_domains_with_their_subdomains_and_a_pattern():
+    keep = savedfiles.RecordFilter.parse(" www.Zeitung.example, münchen.example ,", r"/20(24|25)/")
+    assert keep.domains == ("zeitung.example", "xn--mnchen-3ya.example")
+    assert keep("https://zeitung.example/2025/a.html")
+    assert keep("https://region.zeitung.example/2024/b.html")
+    assert keep("https://xn--mnchen-3ya.example/2025/c.html")
+    assert not keep("https://zeitung.example/2023/a.html")  # the pattern
+    assert not keep("https://neuezeitung.example/2025/a.html")  # another domain that ends alike
+    assert not keep("not a url")
+    assert not savedfiles.RecordFilter.parse("", "") and savedfiles.RecordFilter.parse("", "x")
+    with pytest.raises(ValueError, match="not a regular expression"):
+        savedfiles.RecordFilter.parse("", "(")
+
+
+def test_a_filter_leaves_saved_files_without_url_unread(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<p>Text</p>")
+    keep = savedfiles.RecordFilter.parse("zeitung.example", "")
+    assert list(savedfiles.read(page, 0, keep)) == [savedfiles.Skipped("filtered")]
+    assert isinstance(next(savedfiles.read(page, 0, savedfiles.RecordFilter())), Page)

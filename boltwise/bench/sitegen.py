@@ -43,7 +43,7 @@ def _words() -> list[str]:
     return sorted({word for text in saved_articles() for word in text.split()})
 
 
-def _paragraphs(n: int, count: int = 4) -> list[str]:
+def paragraphs(n: int, count: int = 4) -> list[str]:
     """Article ``n``'s paragraphs: random German words, the same every time."""
     rng = random.Random(n)  # one sequence per article: its fifth paragraph follows the same four
     return [" ".join(rng.choices(_words(), k=rng.randint(30, 50))) + "." for _ in range(count)]
@@ -90,10 +90,10 @@ def generate_site(
             lastmod = published_day(n, days)
             if url == article_url(n) and n < updated:
                 lastmod = UPDATED
-                save(directory, _page(url, n, _paragraphs(n, 5), days))
+                save(directory, _page(url, n, paragraphs(n, 5), days))
             elif not updated:
-                paragraphs = _paragraphs(n)
-                save(directory, _page(url, n, paragraphs[:3] if url == excerpt_url(n) else paragraphs, days))
+                text = paragraphs(n)
+                save(directory, _page(url, n, text[:3] if url == excerpt_url(n) else text, days))
             newest = max(newest, lastmod)
             urls.append(f"<url><loc>{url}</loc><lastmod>{lastmod}</lastmod></url>")
         name = f"{HOST}post-sitemap{part + 1}.xml"

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from boltwise import config, savedfiles
-from boltwise.cputime import charged
+from boltwise import config, discovery, savedfiles
+from boltwise.cputime import charged, off_reactor
 from boltwise.items import Article, Page
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,11 @@ class FilesSpider(Spider):
     """Ingest ``-a path=FILE_OR_DIR`` (directories recursively, in sorted order).
 
     ``.txt`` is already-extracted text and skips extraction; ``.html``/``.htm`` (and ``.gz``)
-    are extracted; ``.warc``/``.warc.gz`` yield each HTML response record.
+    are extracted; ``.warc``/``.warc.gz`` yield each HTML response record. A page goes on only
+    when it is an article, by the decision crawled pages get (:func:`discovery.read_listing`), as
+    a page the user named. ``-a domains=`` (comma-separated, subdomains included) and
+    ``-a url_pattern=`` (a regular expression) keep only the WARC records whose URL they match,
+    before their bodies are decoded.
     """
 
     name = "files"
@@ -32,13 +37,21 @@ class FilesSpider(Spider):
     custom_settings: ClassVar[dict[str, Any]] = {
         "DOWNLOAD_HANDLERS": {"http": None, "https": None},
         "DOWNLOADER_MIDDLEWARES_BASE": {},
+        # the progress line in records read: Scrapy's counts downloads, of which there are none
+        "EXTENSIONS": {"scrapy.extensions.logstats.LogStats": None, "boltwise.extensions.FilesProgress": 0},
     }
 
-    def __init__(self, *args: Any, path: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, path: str = "", domains: str = "", url_pattern: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not path:
             raise ValueError("the files spider needs -a path=FILE_OR_DIR")
         self.path = Path(path)
+        self.keep = savedfiles.RecordFilter.parse(domains, url_pattern)
+        # whether a page is an article: parsed on a thread of its own (lxml lets go of the GIL), in
+        # order, so the reactor thread goes on feeding the pipelines meanwhile
+        self.parser = ThreadPoolExecutor(1, thread_name_prefix="boltwise-discovery")
 
     async def start(self) -> AsyncIterator[Page | Article]:
         stats = self.crawler.stats
@@ -52,7 +65,7 @@ class FilesSpider(Spider):
                 stats.inc_value("boltwise/files/unsupported")
                 continue
             stats.inc_value("boltwise/files/read")
-            records = savedfiles.read(path, max_bytes)
+            records = savedfiles.read(path, max_bytes, self.keep)
             while True:
                 # one record at a time: a WARC file may hold more pages than fit in memory
                 try:
@@ -64,6 +77,9 @@ class FilesSpider(Spider):
                     break
                 if result is None:
                     break
+                stats.inc_value("boltwise/files/records")
+                if isinstance(result, Page):
+                    result = await self._article(result, path)
                 if isinstance(result, savedfiles.SavedFileError):
                     logger.error("Cannot ingest %s: %s", path, result)
                     stats.inc_value(f"boltwise/files/error/{result.reason}")
@@ -76,6 +92,29 @@ class FilesSpider(Spider):
         # from start() involve no download, so returning only once they are all through the
         # pipelines lets the crawl close at once instead of up to 5 s later
         await pending.drained()
+
+    async def _article(self, page: Page, path: Path) -> Page | savedfiles.Skipped | savedfiles.SavedFileError:
+        """``page`` if it is an article; a listing page (home, section, archive) is skipped."""
+        where = page.url or str(path)
+        try:
+            listing = await off_reactor(
+                self.crawler.stats,
+                "discover",
+                self.parser,
+                discovery.read_listing,
+                page.html,
+                page.url or "",
+                True,
+            )
+        except discovery.UnparseablePage as exc:
+            return savedfiles.BrokenFile(f"{where} holds no HTML ({exc})")
+        if listing is not None:
+            logger.debug("A listing page, not an article: %s", where)
+            return savedfiles.Skipped("listing")
+        return page
+
+    def closed(self, reason: str) -> None:
+        self.parser.shutdown(wait=False)
 
 
 class Pending:
