@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_EGRESS_SCHEMES": "http,https",
     # discovery
     "BOLTWISE_DISCOVERY_MAX_LINKS": 50_000,  # per sitemap, feed or listing page: the sitemap protocol's limit
+    "BOLTWISE_LISTING_DEPTH": 1,  # section hops from a site= home page: 1, the sections its navigation names
     # limits (boltwise.limits): what a crawl keeps and asks for
     "BOLTWISE_LIMITS_ENABLED": True,
     "BOLTWISE_SINCE": "",  # publication dates from: ISO date or date-time, or an age (7d, 12h, 2w)

@@ -1,6 +1,7 @@
-"""Finding article URLs: robots.txt, sitemaps (index, urlset, Google News, text), feeds (RSS,
-Atom, JSON Feed) and listing pages (and the feeds they announce). Plain parsing functions; the
-spiders only turn their results into requests."""
+"""Finding article URLs: robots.txt, sitemaps (index, urlset, Google News, text) and feeds (RSS,
+Atom, JSON Feed), and what they list (:class:`Listing`); listing pages are read by
+:mod:`boltwise.listings`. Plain parsing functions; the spiders only turn their results into
+requests."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from lxml import etree
 from w3lib.url import safe_url_string
 
 from boltwise.hints import Hints, make_hints, split_keywords
-from boltwise.metadata import iso_datetime, read_metadata
-from boltwise.urls import is_section_url
+from boltwise.metadata import iso_datetime
+from boltwise.urls import is_section_url, on_domains, site_of
 
 # the usual places of a WordPress site's sitemap when robots.txt names none
 WORDPRESS_SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
@@ -34,10 +35,6 @@ class MalformedDocument(ValueError):
     """A feed or sitemap that is not XML at all (nothing could be salvaged)."""
 
 
-class UnparseablePage(ValueError):
-    """A page that holds no HTML lxml can parse (empty, or binary)."""
-
-
 @dataclass(frozen=True)
 class Entry:
     url: str
@@ -48,14 +45,16 @@ class Entry:
 @dataclass
 class Listing:
     """What a discovery document lists: candidate article ``pages``, documents of the same kind
-    to ``follow`` (a sitemap index's sitemaps, a listing page's next pages) and the ``feeds`` a
-    listing page announces. Absolute http(s) URLs without fragment, each once, in document order."""
+    to ``follow`` (a sitemap index's sitemaps, a listing page's next pages), the ``feeds`` a
+    listing page announces and the ``sections`` it links to (other listings of its site). Absolute
+    http(s) URLs without fragment, each once, in document order."""
 
     base_url: str
     max_links: int = MAX_LINKS
     pages: list[Entry] = field(default_factory=list)
     follow: list[Entry] = field(default_factory=list)
     feeds: list[Entry] = field(default_factory=list)
+    sections: list[Entry] = field(default_factory=list)
     malformed: bool = False  # not well-formed XML: what is listed was salvaged
     skipped: int = 0  # entries without a usable URL (unparseable, not http(s), too long)
     cut: int = 0  # entries over ``max_links`` (of pages, or of documents to follow), not listed
@@ -80,6 +79,18 @@ class Listing:
         elif url not in self._seen:
             self._seen.add(url)
             entries.append(Entry(url, lastmod, hints))
+
+    def add_section(self, href: str | None, navigation: bool) -> None:
+        """A link to another listing of the page's own site: any link in its navigation, or one
+        whose URL is a section's. Other links, and links to other sites, are left out unnamed."""
+        if len(self.sections) >= self.max_links:
+            return  # navigation is not where a page lists its content: nothing is lost by the cut
+        url = absolute_url(self.base_url, href)
+        if url is None or url in self._seen or not (navigation or is_section_url(url)):
+            return
+        if on_domains(site_of(url), [site_of(self.base_url) or ""]):
+            self._seen.add(url)
+            self.sections.append(Entry(url))
 
 
 def absolute_url(base_url: str, href: str | None) -> str | None:
@@ -272,84 +283,3 @@ def _parse_xml(body: bytes) -> tuple[etree._Element, bool]:
     if root is None:
         raise MalformedDocument("no XML element could be salvaged")
     return root, True
-
-
-# listing pages (home, category, tag archives): pagination and the articles they link to
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
-# a page that declares only what says nothing of it (og:type website, Organization) is a listing
-# from this many article links on: of the 20 de-news articles that do, none links to two (19 link
-# to none). Pages that declare nothing at all are not judged so: 8 of the 49 de-news articles
-# among them link to between 2 and 14 other articles from <article> headlines
-MIN_LISTED_ARTICLES = 2
-# what <link rel=alternate type=…> announces a feed: RSS, Atom, JSON Feed. Not application/json,
-# which WordPress gives every page's REST API record
-FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
-# WordPress's comment feeds: their items are comments, each linking its article, dated by the
-# comment, so every comment would make the article look changed on a recrawl
-_COMMENT_FEED = re.compile(r"/comments/feed\b|[?&]feed=comments-", re.IGNORECASE)
-
-
-def read_listing(html: str, base_url: str, listed: bool, max_links: int = MAX_LINKS) -> Listing | None:
-    """The links of a listing page; None when the page is an article. Raises
-    :class:`UnparseablePage` for a page that holds no HTML at all.
-
-    The first that applies decides: a page whose JSON-LD or OpenGraph say it is an article is one;
-    a page that says it is another kind of page (:meth:`~boltwise.metadata.PageMetadata.is_article`)
-    or whose URL is a section's (:func:`~boltwise.urls.is_section_url`) is a listing; a page that
-    declares only what says nothing of it (``og:type`` website, a WebSite or Organization) is a
-    listing when it links to at least :data:`MIN_LISTED_ARTICLES` articles; any other page is an
-    article when a feed, a sitemap or the user named it (``listed``), else a listing.
-    """
-    # the text re-encoded, so lxml never needs to know the page's own charset (it knows fewer
-    # than Python) and an XML declaration in the text does not trouble it
-    try:
-        tree = etree.fromstring(html.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise UnparseablePage(str(exc)) from exc
-    if tree is None:
-        raise UnparseablePage("no HTML element in it")
-    meta = read_metadata(tree)
-    if meta.is_article:
-        return None
-    listing = listing_links(tree, base_url, max_links)
-    if meta.is_article is False or is_section_url(base_url):
-        return listing
-    if meta.declared and len(listing.pages) >= MIN_LISTED_ARTICLES:
-        return listing
-    return None if listed else listing
-
-
-def listing_links(tree: etree._Element, base_url: str, max_links: int = MAX_LINKS) -> Listing:
-    """A listing page's next pages (``follow``: ``rel=next`` links) and article links (``pages``:
-    ``rel=bookmark`` links and headline links inside ``<article>`` elements).
-
-    One walk over the tree, keeping count of the open ``<article>`` and headline elements: linear
-    in the page's size. (The XPath union this replaces made libxml2 merge node sets pairwise, 14 s
-    for a listing of 20,000 links.)
-    """
-    listing = Listing(base_url, max_links)
-    articles = headings = 0  # open <article> elements; open headlines inside one
-    for event, element in etree.iterwalk(tree, events=("start", "end")):
-        tag = element.tag
-        if not isinstance(tag, str):
-            continue
-        if tag == "article":
-            articles += 1 if event == "start" else -1
-        elif tag in _HEADINGS and articles:  # an <article> cannot close inside its own headline
-            headings += 1 if event == "start" else -1
-        elif event == "start" and tag in ("a", "link"):
-            rel = (element.get("rel") or "").lower().split()
-            if "next" in rel:
-                listing.add(element.get("href"), follow=True)
-            elif tag == "link" and "alternate" in rel and _type(element) in FEED_TYPES:
-                href = element.get("href") or ""
-                if not _COMMENT_FEED.search(href):
-                    listing.add(href, feed=True)
-            elif tag == "a" and articles and (headings or "bookmark" in rel):
-                listing.add(element.get("href"))
-    return listing
-
-
-def _type(element: etree._Element) -> str:
-    """A link's media type, without parameters such as ``charset``."""
-    return (element.get("type") or "").split(";")[0].strip().lower()

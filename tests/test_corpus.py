@@ -8,7 +8,7 @@ import pytest
 import trafilatura
 
 from boltwise.bench.quality import score
-from boltwise.discovery import read_listing
+from boltwise.listings import read_listing
 from boltwise.textcodec import decode
 from boltwise.urls import is_section_url
 

@@ -95,7 +95,8 @@ def test_recrawl_emits_only_the_revision(tmp_path):
     again = crawl(tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", "-s", store)
     # incremental: nothing announced a change, so no article page is even requested
     assert again.items == [] and again.stat("boltwise/discovery/article") is None
-    assert "Nothing new: the 18 entries feeds, sitemaps and listings gave are articles stored already" in again.log
+    # 22: the tag page the home page's navigation links to lists four articles the feed lists too
+    assert "Nothing new: the 22 entries feeds, sitemaps and listings gave are articles stored already" in again.log
     assert again.stat("boltwise/recrawl/skipped_unchanged") >= 6
     # the same robots.txt, feed, sitemaps and listings as the first crawl; the six article URLs not
     first_articles = first.stat("boltwise/discovery/article")
@@ -484,7 +485,7 @@ def test_a_crawl_logs_a_summary_and_little_else_by_default(tmp_path):
     result = crawl(tmp_path, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={SITE}", log_level=None)
     assert result.returncode == 0 and len(result.items) == 4
     assert " DEBUG: " not in result.log  # no request or item dumped line by line
-    assert "Crawl summary: 18 responses to 18 requests; 4 items; items dropped: DuplicateUrl 2" in result.log
+    assert "Crawl summary: 19 responses to 19 requests; 4 items; items dropped: DuplicateUrl 2" in result.log
     # robots.txt is read once: by Scrapy's robots middleware, and handed to the spider for its sitemaps
     assert result.stat("robotstxt/request_count") == 1 and result.stat("boltwise/robots/shared") == 1
 

@@ -5,15 +5,8 @@ import pytest
 from lxml import html
 from scrapy.utils.test import get_crawler
 
-from boltwise.discovery import (
-    MalformedDocument,
-    UnparseablePage,
-    listing_links,
-    parse_feed,
-    parse_sitemap,
-    read_listing,
-    robots_sitemaps,
-)
+from boltwise.discovery import MalformedDocument, parse_feed, parse_sitemap, robots_sitemaps
+from boltwise.listings import UnparseablePage, listing_links, read_listing
 from boltwise.spiders.news import NewsSpider
 from boltwise.store import store_for
 from boltwise.urls import is_section_url

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from boltwise import config, discovery, savedfiles
+from boltwise import config, listings, savedfiles
 from boltwise.cputime import charged, off_reactor
 from boltwise.items import Article, Page
 
@@ -24,7 +24,7 @@ class FilesSpider(Spider):
 
     ``.txt`` is already-extracted text and skips extraction; ``.html``/``.htm`` (and ``.gz``)
     are extracted; ``.warc``/``.warc.gz`` yield each HTML response record. A page goes on only
-    when it is an article, by the decision crawled pages get (:func:`discovery.read_listing`), as
+    when it is an article, by the decision crawled pages get (:func:`listings.read_listing`), as
     a page the user named. ``-a domains=`` (comma-separated, subdomains included) and
     ``-a url_pattern=`` (a regular expression) keep only the WARC records whose URL they match,
     before their bodies are decoded.
@@ -101,12 +101,12 @@ class FilesSpider(Spider):
                 self.crawler.stats,
                 "discover",
                 self.parser,
-                discovery.read_listing,
+                listings.read_listing,
                 page.html,
                 page.url or "",
                 True,
             )
-        except discovery.UnparseablePage as exc:
+        except listings.UnparseablePage as exc:
             return savedfiles.BrokenFile(f"{where} holds no HTML ({exc})")
         if listing is not None:
             logger.debug("A listing page, not an article: %s", where)

@@ -57,6 +57,9 @@ class Want:
     start: bool = False  # named on the command line
     site: str | None = None  # robots.txt: the site whose sitemaps it names
     hints: Hints | None = None  # a page: what the sitemap or feed listing it says of it
+    # a listing page of a site= crawl: how many section links away from the home page it is (its
+    # next pages count as itself); None for every other page, whose section links are not followed
+    depth: int | None = None
 
 
 class Frontier:
@@ -91,7 +94,7 @@ class Frontier:
         """The request for ``want``: its failure, whatever it is, reaches :meth:`failed`."""
         spider, kwargs, meta = self.spider, {}, {}
         if want.kind == "page":
-            callback, kwargs = spider.parse_page, {"listed": want.listed}
+            callback, kwargs = spider.parse_page, {"listed": want.listed, "depth": want.depth}
         elif want.kind == "robots":
             # any status: a site without robots.txt (404) still gets the usual sitemap paths tried
             callback, kwargs = spider.parse_robots, {"site": want.site}

@@ -16,7 +16,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from boltwise import config, contentcoding, discovery
+from boltwise import config, contentcoding, discovery, listings
 from boltwise.cputime import off_reactor
 from boltwise.items import Page
 from boltwise.spiders.frontier import Frontier, Want, child_key, request_key
@@ -70,6 +70,10 @@ class NewsSpider(Spider):
         # staying on the given sites: their hosts and subdomains, www or not
         self.allowed_domains = sorted({d for d in map(site_of, starts) if d})
         self.feeds_found: set[str] = set()  # announced by listing pages: counted and logged once
+        # section links followed, and those past BOLTWISE_LISTING_DEPTH (each listing of a site
+        # links to the same sections: what is too deep from one is near from another)
+        self.sections: set[str | None] = {discovery.absolute_url(site, site) for site in self.sites}
+        self.too_deep: set[str] = set()
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -84,6 +88,17 @@ class NewsSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_links = config.getint(spider.settings, "BOLTWISE_DISCOVERY_MAX_LINKS")
         spider.max_size = spider.settings.getint("DOWNLOAD_MAXSIZE")
+        spider.listing_depth = config.getint(spider.settings, "BOLTWISE_LISTING_DEPTH")
+        if spider.listing_depth < 0:
+            raise ValueError(f"BOLTWISE_LISTING_DEPTH={spider.listing_depth}: a number of hops, 0 or more")
+        if (depth_limit := spider.settings.getint("DEPTH_LIMIT")) and not shares_frontier(
+            spider.settings, spider.name
+        ):
+            logger.warning(
+                "DEPTH_LIMIT=%d counts every hop, robots.txt → sitemap index → sitemap → article is 3, and "
+                "drops what is deeper without a word; BOLTWISE_LISTING_DEPTH bounds listing pages alone",
+                depth_limit,
+            )
         # a live crawl parses pages, sitemaps and feeds off the reactor thread, which keeps serving
         # the network meanwhile, on one thread of their own, so they finish in the order they
         # came. A replay has no network to serve, and parsing right away keeps every decision
@@ -107,7 +122,7 @@ class NewsSpider(Spider):
         """What the arguments name, in their order: the first order keys of the crawl."""
         wants: list[tuple[str, str, dict[str, Any]]] = []
         for site in self.sites:
-            wants += [("robots", urljoin(site, "/robots.txt"), {"site": site}), ("page", site, {})]
+            wants += [("robots", urljoin(site, "/robots.txt"), {"site": site}), ("page", site, {"depth": 0})]
         wants += [("sitemap", url, {}) for url in self.sitemaps]
         wants += [("feed", url, {}) for url in self.feeds]
         wants += [("page", url, {"listed": True}) for url in self.urls]
@@ -139,8 +154,11 @@ class NewsSpider(Spider):
             yield request
         await self.frontier.finished(response)
 
-    async def parse_page(self, response: Response, listed: bool) -> AsyncIterator[Page | Request]:
-        """An article page becomes a Page item; a listing page is followed."""
+    async def parse_page(
+        self, response: Response, listed: bool, depth: int | None = None
+    ) -> AsyncIterator[Page | Request]:
+        """An article page becomes a Page item; a listing page is followed (with its sections,
+        ``depth`` section links away from a ``site=`` home page, while under BOLTWISE_LISTING_DEPTH)."""
         stats, frontier = self.crawler.stats, self.frontier
         source = frontier.answered(response.request or Request(response.url))
         if response.status == 304:  # our conditional request: the stored version is current
@@ -157,7 +175,7 @@ class NewsSpider(Spider):
             html, listing = await self._parse(
                 response, "listing", _read_page, response.body, content_type, response.url, listed, self.max_links
             )
-        except (UndecodableError, discovery.UnparseablePage) as exc:
+        except (UndecodableError, listings.UnparseablePage) as exc:
             logger.warning("Unparseable page, skipped: %s (%s)", response.url, exc)
             stats.inc_value("boltwise/discovery/unparseable")
             await frontier.mark(source, "dropped", "unparseable page")
@@ -169,20 +187,23 @@ class NewsSpider(Spider):
             yield Page(source=source, html=html, url=response.url, fetched_at=_fetched_at(response), hints=hints)
             return
         self._report(listing, response, "listing")
-        async for request in self._follow(response, listing, "listing"):
+        async for request in self._follow(response, listing, "listing", depth):
             yield request
         await frontier.mark(source, "listing")
 
-    async def _follow(self, response: Response, listing: discovery.Listing, kind: str) -> AsyncIterator[Request]:
+    async def _follow(
+        self, response: Response, listing: discovery.Listing, kind: str, depth: int | None = None
+    ) -> AsyncIterator[Request]:
         """Requests for what ``listing`` names: pages to follow (a sitemap's sitemaps, a listing's
-        pagination) first, then its articles, then the feeds a listing page announces, each keyed
-        by its position there."""
+        pagination, at the listing's own ``depth``) first, then its articles, then its sections
+        (a ``site=`` listing's, one hop deeper, up to BOLTWISE_LISTING_DEPTH), then the feeds a
+        listing page announces, each keyed by its position there."""
         frontier, parent = self.frontier, request_key(response.request)
         follow = "page" if kind == "listing" else "sitemap"
         for i, entry in enumerate(listing.follow):
             if follow == "sitemap" and frontier.out_of_range(entry):  # a sitemap index's old sitemaps
                 continue
-            if request := await frontier.want(Want(follow, entry.url, child_key(parent, i))):
+            if request := await frontier.want(Want(follow, entry.url, child_key(parent, i), depth=depth)):
                 yield request
         offset = len(listing.follow)
         for i, entry in enumerate(listing.pages, offset):
@@ -193,6 +214,11 @@ class NewsSpider(Spider):
             if request := await frontier.article(entry.url, lastmod, kind != "listing", key, entry.hints):
                 yield request
         offset += len(listing.pages)
+        if depth is not None:
+            for i, entry in enumerate(listing.sections, offset):
+                if request := await self._section(entry.url, child_key(parent, i), depth + 1):
+                    yield request
+        offset += len(listing.sections)
         for i, entry in enumerate(listing.feeds, offset):  # a listing page's <link rel=alternate>
             if entry.url not in self.feeds_found:  # most pages of a site announce the same feeds
                 self.feeds_found.add(entry.url)
@@ -201,7 +227,19 @@ class NewsSpider(Spider):
             if request := await frontier.want(Want("feed", entry.url, child_key(parent, i))):
                 yield request
 
+    async def _section(self, url: str, key: str, depth: int) -> Request | None:
+        """The request for a section a listing links to, unless it is deeper than the limit."""
+        if depth > self.listing_depth:
+            self.too_deep.add(url)  # counted as the crawl ends: most are linked nearer the top too
+            return None
+        if url not in self.sections:
+            self.sections.add(url)
+            self.crawler.stats.inc_value("boltwise/discovery/section")
+        return await self.frontier.want(Want("page", url, key, depth=depth))
+
     def closed(self, reason: str) -> None:
+        if too_deep := len(self.too_deep - self.sections):
+            self.crawler.stats.set_value("boltwise/discovery/section_too_deep", too_deep)
         if self.parser is not None:
             self.parser.shutdown(wait=False)
 
@@ -270,7 +308,7 @@ def _read_page(
     ISO-2022) and latin-1 bytes declared as UTF-8 come out right.
     """
     html = decode(body, content_type=content_type)
-    return html, discovery.read_listing(html, url, listed, max_links)
+    return html, listings.read_listing(html, url, listed, max_links)
 
 
 def _header(response: Response, name: bytes) -> str | None:

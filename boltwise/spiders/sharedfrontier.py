@@ -169,7 +169,7 @@ class SharedFrontier(Frontier):
             return None
         args = row.args
         want = Want(row.kind, row.url, row.key, args.get("listed", False), args.get("start", False),
-                    args.get("site"), args.get("hints"))  # fmt: skip
+                    args.get("site"), args.get("hints"), args.get("depth"))  # fmt: skip
         request = self.request(want)
         if headers := row.args.get("headers"):
             request.headers.update(headers)
@@ -184,7 +184,14 @@ class SharedFrontier(Frontier):
                 want.url,
                 want.kind,
                 want.key,
-                {"listed": want.listed, "start": want.start, "site": want.site, "hints": want.hints, **args},
+                {
+                    "listed": want.listed,
+                    "start": want.start,
+                    "site": want.site,
+                    "hints": want.hints,
+                    "depth": want.depth,
+                    **args,
+                },
             )
             for want in wants
         ]
