@@ -608,9 +608,13 @@ def test_a_site_whose_robots_names_no_sitemap_is_found_through_the_feed_its_home
     generate_site(site, 3, sitemaps=1)
     for saved in site.rglob("sitemap_index.xml*"):  # one of the usual WordPress sitemap paths
         saved.unlink()
-    save(site, SavedResponse(f"{HOST}robots.txt", 200, [("Content-Type", "text/plain")], b"User-agent: *\n"))
+    robots = b"User-agent: *\nDisallow: /private/\n"
+    save(site, SavedResponse(f"{HOST}robots.txt", 200, [("Content-Type", "text/plain")], robots))
     feeds = f'<link rel="alternate" type="application/rss+xml" href="{HOST}feed/">'
     feeds += f'<link rel="alternate" type="application/rss+xml" href="{HOST}comments/feed/">'
+    # a feed service's copy on another host is not followed, nor one robots.txt forbids
+    feeds += '<link rel="alternate" type="application/rss+xml" href="https://feeds.service.example/gen">'
+    feeds += f'<link rel="alternate" type="application/atom+xml" href="{HOST}private/atom.xml">'
     for url, more in ((HOST, f'<link rel="next" href="{HOST}page/2/">'), (f"{HOST}page/2/", "")):
         page = f"<html><head>{feeds}{more}</head><body></body></html>"  # both pages announce the feed
         save(site, SavedResponse(url, 200, [("Content-Type", "text/html; charset=utf-8")], page.encode()))
@@ -620,8 +624,11 @@ def test_a_site_whose_robots_names_no_sitemap_is_found_through_the_feed_its_home
     result = crawl(tmp_path, "news", "-a", f"site={HOST}", "-s", f"BOLTWISE_REPLAY_DIR={site}")
     assert result.returncode == 0, result.log[-2000:]
     assert sorted(item["url"] for item in result.items) == sorted(article_url(n) for n in range(3))
-    assert result.stat("boltwise/discovery/feed") == 1 and result.stat("boltwise/discovery/feed_found") == 1
+    assert result.stat("boltwise/discovery/feed") == 1 and result.stat("boltwise/discovery/feed_found") == 2
     assert f"Feed found on {HOST}: {HOST}feed/" in result.log
+    assert result.stat("boltwise/discovery/offsite") == 1 and "feeds.service.example" not in result.log
+    # announced, not needed: no warning that robots.txt forbids what the crawl needs
+    assert result.stat("boltwise/fetch/dropped/robots") == 1 and "robots.txt forbids" not in result.log
     assert result.stat("boltwise/discovery/listing") == 2  # the second listing page was read too
 
 

@@ -233,8 +233,12 @@ class Frontier:
         page = request.callback == self.spider.parse_page
         if isinstance(failure.value, RobotsTxtUnavailable):  # reported once, where it was fetched
             logger.debug("Not fetched (%s): %s", outcome.reason, request.url)
-        elif outcome.kind == "robots" and (request.meta.get("boltwise_start") or not page):
-            # a start URL, a sitemap or a feed: the crawl needs it to find anything
+        elif outcome.kind == "robots" and (
+            request.meta.get("boltwise_start")
+            or request.callback in (self.spider.parse_sitemap, self.spider.parse_robots)
+        ):
+            # a start URL or a sitemap: the crawl needs it to find anything (a feed that is no start
+            # URL was announced by a listing page, whose links the crawl follows anyway)
             logger.warning("robots.txt forbids %s, which this crawl needs (ROBOTSTXT_OBEY)", request.url)
         elif outcome.kind in ("robots", "offsite", "egress"):  # counted and, for egress, logged already
             logger.debug("Not fetched (%s): %s", outcome.reason, request.url)

@@ -23,7 +23,7 @@ from boltwise.spiders.frontier import Frontier, Want, child_key, request_key
 from boltwise.spiders.sharedfrontier import SharedFrontier, shared_crawl, shares_frontier
 from boltwise.store import store_for
 from boltwise.textcodec import UndecodableError, decode, is_html
-from boltwise.urls import site_of
+from boltwise.urls import on_domains, site_of
 
 logger = logging.getLogger(__name__)
 
@@ -220,8 +220,13 @@ class NewsSpider(Spider):
                     yield request
         offset += len(listing.sections)
         for i, entry in enumerate(listing.feeds, offset):  # a listing page's <link rel=alternate>
-            if entry.url not in self.feeds_found:  # most pages of a site announce the same feeds
-                self.feeds_found.add(entry.url)
+            first = entry.url not in self.feeds_found  # most pages of a site announce the same feeds
+            self.feeds_found.add(entry.url)
+            if not on_domains(site_of(entry.url), self.allowed_domains):  # a feed service's host
+                if first:  # Scrapy's offsite filter would drop it
+                    self.crawler.stats.inc_value("boltwise/discovery/offsite")
+                continue
+            if first:
                 self.crawler.stats.inc_value("boltwise/discovery/feed_found")
                 logger.info("Feed found on %s: %s", response.url, entry.url)
             if request := await frontier.want(Want("feed", entry.url, child_key(parent, i))):
