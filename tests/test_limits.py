@@ -1,6 +1,7 @@
 """Limits: a publication date range (BOLTWISE_SINCE/UNTIL) and a cap of articles per site."""
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -109,3 +110,19 @@ def test_max_articles_per_site_is_exact_and_stops_requesting(tmp_path):
     assert 7 < fetched < 200
     assert result.stat("boltwise/limits/over_site_cap") == fetched - 7
     assert result.stat("boltwise/limits/site_cap") == 200 - fetched  # ... the rest are never downloaded
+    # a drop over the cap says nothing of the page: the ledger keeps it for a later crawl, which
+    # resumes it and every request the cap stopped
+    with sqlite3.connect(tmp_path / "s.sqlite3") as db:
+        states = dict(db.execute("SELECT state, COUNT(*) FROM ledger GROUP BY state").fetchall())
+    # (requests the cap stopped in the scheduler stay discovered; links it kept from being
+    # requested at all get no row)
+    assert states.keys() == {"stored", "fetched", "discovered"} and states["stored"] == 7
+    assert states["fetched"] == fetched - 7 and 0 < states["discovered"] <= 200 - fetched
+    again = crawl(
+        tmp_path, *sitemap_replay(site, index, f"sqlite:///{tmp_path}/s.sqlite3"),
+        "-s", "BOLTWISE_MAX_ARTICLES_PER_SITE=7",
+    )  # fmt: skip
+    assert again.returncode == 0, again.log
+    assert again.stat("boltwise/ledger/resumed") == states["fetched"] + states["discovered"]
+    assert len(again.items) == 7
+    assert not {item["url"] for item in again.items} & {item["url"] for item in result.items}

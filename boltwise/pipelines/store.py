@@ -11,6 +11,7 @@ from boltwise import config
 from boltwise.cputime import charged
 from boltwise.items import Article, Extracted, Page
 from boltwise.pipelines.dedup import DROPS
+from boltwise.pipelines.limits import OverSiteCap
 from boltwise.spiders.sharedfrontier import SharedFrontier, shared_crawl
 from boltwise.store import Store, store_for
 
@@ -95,6 +96,12 @@ class StorePipeline:
 
     async def record_drop(self, source: str, exception: BaseException) -> None:
         """The ledger state of an item a stage dropped (in a shared crawl, its row is done too)."""
+        if isinstance(exception, OverSiteCap):
+            # says nothing of the page: its ledger row stays as it was (fetched), so a later crawl,
+            # with room on the site again, resumes it
+            if self.frontier is not None:
+                await self.frontier.handed_over(source, None)
+            return
         mark = self.frontier.mark if self.frontier is not None else self.store.mark  # type: ignore[union-attr]
         if isinstance(exception, tuple(DROPS.values())):
             await mark(source, *_copy_state(source, getattr(exception, "duplicate_of", None)))
