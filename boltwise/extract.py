@@ -26,6 +26,7 @@ from boltwise.cache import cache_root, filled
 from boltwise.clean.language import detect_language
 from boltwise.items import Article, Extracted, Page
 from boltwise.layout import page_layout
+from boltwise.listings import judge
 from boltwise.metadata import iso_datetime, read_metadata
 from boltwise.urls import canonical_trusted, canonical_url, on_domains, site_of
 
@@ -40,10 +41,11 @@ class BrokenPage(ValueError):
 
 @dataclass(frozen=True)
 class Extraction:
-    article: Article | None  # None: the page holds no article text
+    article: Article | None  # None: the page holds no article text, or is a listing
     # what was salvaged, as stat names (boltwise/extract/<note>): bad_jsonld, bad_canonical,
     # canonical_refused (see Article.declared_canonical)
     notes: tuple[str, ...] = ()
+    listing: bool = False  # a page to judge (Page.judge) that is a listing, not an article
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
         raise BrokenPage("not parseable as HTML")
     meta = read_metadata(tree)
     notes = ["bad_jsonld"] * bool(meta.bad_jsonld)
+    if page.judge and judge(tree, meta, page.url or "", listed=True) is not None:
+        return Extraction(None, tuple(notes), listing=True)
     canonical, declared = _canonical(meta.canonical, page.url, options, notes)
     url = canonical or page.url
     doc = found = _trafilatura(tree, url, not meta.complete, options, fast=options.fast)

@@ -23,6 +23,9 @@ class Page:
     # what the sitemap or feed that listed the page says of it (boltwise.hints): the fallback of
     # the page's own metadata
     hints: dict | None = None
+    # not yet told from a listing page (a saved file, a WARC record): extraction does it, on the
+    # tree it parses anyway (a crawled page was told apart as its links were read)
+    judge: bool = False
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Listing pages: whether a page is an article or a listing (home, section, tag, archive), and
-what a listing links to (next pages, articles, sections, feeds). Plain functions over HTML; the
-spiders ask :func:`read_listing` of every page they fetch or read."""
+what a listing links to (next pages, articles, sections, feeds). Plain functions over HTML: the
+news spider asks :func:`read_listing` of every page it fetches, extraction asks :func:`judge` of
+every saved page and WARC record."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 from lxml import etree
 
 from boltwise.discovery import MAX_LINKS, Listing
-from boltwise.metadata import read_metadata
+from boltwise.metadata import PageMetadata, read_metadata
 from boltwise.urls import is_section_url
 
 
@@ -33,16 +34,8 @@ _COMMENT_FEED = re.compile(r"/comments/feed\b|[?&]feed=comments-", re.IGNORECASE
 
 
 def read_listing(html: str, base_url: str, listed: bool, max_links: int = MAX_LINKS) -> Listing | None:
-    """The links of a listing page; None when the page is an article. Raises
-    :class:`UnparseablePage` for a page that holds no HTML at all.
-
-    The first that applies decides: a page whose JSON-LD or OpenGraph say it is an article is one;
-    a page that says it is another kind of page (:meth:`~boltwise.metadata.PageMetadata.is_article`)
-    or whose URL is a section's (:func:`~boltwise.urls.is_section_url`) is a listing; a page that
-    declares only what says nothing of it (``og:type`` website, a WebSite or Organization) is a
-    listing when it links to at least :data:`MIN_LISTED_ARTICLES` articles; any other page is an
-    article when a feed, a sitemap or the user named it (``listed``), else a listing.
-    """
+    """The links of a listing page; None when the page is an article (see :func:`judge`). Raises
+    :class:`UnparseablePage` for a page that holds no HTML at all."""
     # the text re-encoded, so lxml never needs to know the page's own charset (it knows fewer
     # than Python) and an XML declaration in the text does not trouble it
     try:
@@ -51,7 +44,21 @@ def read_listing(html: str, base_url: str, listed: bool, max_links: int = MAX_LI
         raise UnparseablePage(str(exc)) from exc
     if tree is None:
         raise UnparseablePage("no HTML element in it")
-    meta = read_metadata(tree)
+    return judge(tree, read_metadata(tree), base_url, listed, max_links)
+
+
+def judge(
+    tree: etree._Element, meta: PageMetadata, base_url: str, listed: bool, max_links: int = MAX_LINKS
+) -> Listing | None:
+    """The links of the page ``tree`` (with its ``meta``) if it is a listing; None for an article.
+
+    The first that applies decides: a page whose JSON-LD or OpenGraph say it is an article is one;
+    a page that says it is another kind of page (:meth:`~boltwise.metadata.PageMetadata.is_article`)
+    or whose URL is a section's (:func:`~boltwise.urls.is_section_url`) is a listing; a page that
+    declares only what says nothing of it (``og:type`` website, a WebSite or Organization) is a
+    listing when it links to at least :data:`MIN_LISTED_ARTICLES` articles; any other page is an
+    article when a feed, a sitemap or the user named it (``listed``), else a listing.
+    """
     if meta.is_article:
         return None
     listing = listing_links(tree, base_url, max_links)

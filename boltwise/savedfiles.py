@@ -141,7 +141,7 @@ def read(
     if name.endswith(TEXT_SUFFIXES):
         yield Article(source=str(path), text=text, word_count=len(text.split()), fetched_at=fetched_at)
     else:
-        yield Page(source=str(path), html=text, fetched_at=fetched_at)
+        yield Page(source=str(path), html=text, fetched_at=fetched_at, judge=True)
 
 
 def _load(path: Path, max_bytes: int) -> bytes:
@@ -184,4 +184,4 @@ def _read_warc(path: Path, max_bytes: int, keep: RecordFilter | None) -> Iterato
         except UndecodableError as exc:
             yield Undecodable(f"WARC record {record.uri}: {exc}")
             continue
-        yield Page(source=record.uri, html=html, url=record.uri, fetched_at=record.date)
+        yield Page(source=record.uri, html=html, url=record.uri, fetched_at=record.date, judge=True)

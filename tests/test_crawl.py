@@ -643,7 +643,7 @@ def test_files_spider_keeps_one_domains_articles_from_a_cc_news_like_warc(tmp_pa
     # both hosts of the domain, each with its four articles (one served without Content-Type);
     # none of the listing pages, whether they say so, are known by their links or by their URL
     assert sorted(item["url"] for item in run.items) == sorted(made[hosts[0]] + made[hosts[1]])
-    assert run.stat("boltwise/files/skipped/listing") == 2 * 4
+    assert run.stat("boltwise/extract/listing") == run.stat("item_dropped_reasons_count/NotAnArticle") == 2 * 4
     responses = 4 * (8 + 2)  # eight pages, an image and a redirect per host
     assert run.stat("boltwise/files/skipped/filtered") == responses / 2  # the other two hosts' responses
     assert run.stat("boltwise/files/skipped/not_html") == 2 * 2

@@ -22,6 +22,13 @@ class NoArticleText(DropItem):
     """trafilatura found no main text on the page."""
 
 
+class NotAnArticle(DropItem):
+    """A saved page or WARC record that is a listing page (home, section, archive)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")  # a CC-NEWS file holds thousands: counted
+
+
 class UnparseablePage(DropItem):
     """The page is not HTML that can be parsed."""
 
@@ -116,6 +123,9 @@ class ExtractPipeline:
         for note in extraction.notes:
             self.stats.inc_value(f"boltwise/extract/{note}")
         article = extraction.article
+        if extraction.listing:
+            self.stats.inc_value("boltwise/extract/listing")
+            raise NotAnArticle(f"a listing page, not an article: {item.source}")
         if article is None:
             self.stats.inc_value("boltwise/extract/no_text")
             raise NoArticleText(f"no article text: {item.source}")

@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from boltwise import config, listings, savedfiles
-from boltwise.cputime import charged, off_reactor
+from boltwise import config, savedfiles
+from boltwise.cputime import charged
 from boltwise.items import Article, Page
 
 logger = logging.getLogger(__name__)
@@ -23,9 +22,9 @@ class FilesSpider(Spider):
     """Ingest ``-a path=FILE_OR_DIR`` (directories recursively, in sorted order).
 
     ``.txt`` is already-extracted text and skips extraction; ``.html``/``.htm`` (and ``.gz``)
-    are extracted; ``.warc``/``.warc.gz`` yield each HTML response record. A page goes on only
-    when it is an article, by the decision crawled pages get (:func:`listings.read_listing`), as
-    a page the user named. ``-a domains=`` (comma-separated, subdomains included) and
+    are extracted; ``.warc``/``.warc.gz`` yield each HTML response record. Extraction drops the
+    pages that are listings, by the decision crawled pages get (:func:`boltwise.listings.judge`),
+    as pages the user named. ``-a domains=`` (comma-separated, subdomains included) and
     ``-a url_pattern=`` (a regular expression) keep only the WARC records whose URL they match,
     before their bodies are decoded.
     """
@@ -49,9 +48,6 @@ class FilesSpider(Spider):
             raise ValueError("the files spider needs -a path=FILE_OR_DIR")
         self.path = Path(path)
         self.keep = savedfiles.RecordFilter.parse(domains, url_pattern)
-        # whether a page is an article: parsed on a thread of its own (lxml lets go of the GIL), in
-        # order, so the reactor thread goes on feeding the pipelines meanwhile
-        self.parser = ThreadPoolExecutor(1, thread_name_prefix="boltwise-discovery")
 
     async def start(self) -> AsyncIterator[Page | Article]:
         stats = self.crawler.stats
@@ -78,8 +74,6 @@ class FilesSpider(Spider):
                 if result is None:
                     break
                 stats.inc_value("boltwise/files/records")
-                if isinstance(result, Page):
-                    result = await self._article(result, path)
                 if isinstance(result, savedfiles.SavedFileError):
                     logger.error("Cannot ingest %s: %s", path, result)
                     stats.inc_value(f"boltwise/files/error/{result.reason}")
@@ -92,29 +86,6 @@ class FilesSpider(Spider):
         # from start() involve no download, so returning only once they are all through the
         # pipelines lets the crawl close at once instead of up to 5 s later
         await pending.drained()
-
-    async def _article(self, page: Page, path: Path) -> Page | savedfiles.Skipped | savedfiles.SavedFileError:
-        """``page`` if it is an article; a listing page (home, section, archive) is skipped."""
-        where = page.url or str(path)
-        try:
-            listing = await off_reactor(
-                self.crawler.stats,
-                "discover",
-                self.parser,
-                listings.read_listing,
-                page.html,
-                page.url or "",
-                True,
-            )
-        except listings.UnparseablePage as exc:
-            return savedfiles.BrokenFile(f"{where} holds no HTML ({exc})")
-        if listing is not None:
-            logger.debug("A listing page, not an article: %s", where)
-            return savedfiles.Skipped("listing")
-        return page
-
-    def closed(self, reason: str) -> None:
-        self.parser.shutdown(wait=False)
 
 
 class Pending:

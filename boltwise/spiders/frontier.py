@@ -205,6 +205,9 @@ class Frontier:
         self.unanswered.add(url)
         return request
 
+    async def begin(self, response: Response) -> None:
+        """The crawl begins on ``response`` (a spider callback's first step)."""
+
     def answered(self, request: Request) -> str:
         """The ledger key of a request that came back (its URL before redirects)."""
         source = source_url(request)

@@ -36,8 +36,9 @@ class NewsSpider(Spider):
     """Crawl articles of any news site.
 
     Arguments (each comma-separated, at least one needed):
-    ``site`` — a site's home page: its robots.txt sitemaps (or the usual WordPress sitemap paths)
-    and its listing pages, and the feeds those announce; ``feed`` — RSS, Atom or JSON feeds;
+    ``site`` — a site's home page: its robots.txt sitemaps (or the usual WordPress sitemap paths),
+    its listing pages with the sections they link to (BOLTWISE_LISTING_DEPTH hops), and the feeds
+    those announce; ``feed`` — RSS, Atom or JSON feeds;
     ``sitemap`` — sitemaps or sitemap indexes;
     ``url`` — pages: an article becomes an item, a listing page is followed.
 
@@ -129,6 +130,7 @@ class NewsSpider(Spider):
         return [Want(kind, url, f"{i:08d}", start=True, **extra) for i, (kind, url, extra) in enumerate(wants)]
 
     async def parse_robots(self, response: Response, site: str) -> AsyncIterator[Request]:
+        await self.frontier.begin(response)
         body = response.body if response.status == 200 else b""  # no robots.txt: no sitemaps named
         args = (body, _header(response, b"Content-Type"), response.url, self.max_links)
         listing = self._report(await self._parse(response, "robots", _robots, *args), response, "robots")
@@ -141,6 +143,7 @@ class NewsSpider(Spider):
         await self.frontier.finished(response)
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
+        await self.frontier.begin(response)
         args = (response.body, response.url, self.max_links, self.max_size)
         listing = self._report(await self._parse(response, "sitemap", _sitemap, *args), response, "sitemap")
         async for request in self._follow(response, listing, "sitemap"):
@@ -148,6 +151,7 @@ class NewsSpider(Spider):
         await self.frontier.finished(response)
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
+        await self.frontier.begin(response)
         args = (response.body, response.url, self.max_links)
         listing = self._report(await self._parse(response, "feed", discovery.parse_feed, *args), response, "feed")
         async for request in self._follow(response, listing, "feed"):
@@ -160,6 +164,7 @@ class NewsSpider(Spider):
         """An article page becomes a Page item; a listing page is followed (with its sections,
         ``depth`` section links away from a ``site=`` home page, while under BOLTWISE_LISTING_DEPTH)."""
         stats, frontier = self.crawler.stats, self.frontier
+        await frontier.begin(response)
         source = frontier.answered(response.request or Request(response.url))
         if response.status == 304:  # our conditional request: the stored version is current
             stats.inc_value("boltwise/recrawl/not_modified")

@@ -211,6 +211,15 @@ class SharedFrontier(Frontier):
             return
         self._offer([want])
 
+    async def begin(self, response: Response) -> None:
+        """A row taken over from a dead process is marked started, committed before its response
+        is read: should this process die on it too, the next claim counts an attempt, and a page
+        that kills every process that reads it is given up after BOLTWISE_MAX_ATTEMPTS."""
+        row = self.mine.get(url := source_url(response.request))
+        if row is not None and row.reclaimed:
+            await self.rows.started(self.run, url)
+            await self.rows.durable(now=True)
+
     async def discovered(
         self, want: Want, lastmod: str | None, state: str | None, headers: dict[str, str]
     ) -> None:

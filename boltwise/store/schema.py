@@ -5,8 +5,9 @@ from __future__ import annotations
 # one schema for both databases; each fills in its own column types. A store records the
 # version it has; a later version of this schema bumps SCHEMA_VERSION, and setup() brings older
 # stores up to it (today by the IF NOT EXISTS statements alone)
-# 2: the shared crawl's tables (PostgreSQL); 3: learned templates; 4: listed metadata
-SCHEMA_VERSION = 4
+# 2: the shared crawl's tables (PostgreSQL); 3: learned templates; 4: listed metadata;
+# 5: frontier.started (PostgreSQL)
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boltwise_schema (
     version INTEGER NOT NULL

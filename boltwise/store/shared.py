@@ -11,7 +11,9 @@ from       to                                  made by
 (none)     ``pending``                         whoever discovers the URL first (insert)
 ``pending`` ``leased`` (owner, expiry)         a process claiming work (``SKIP LOCKED``)
 ``leased`` ``leased`` (later expiry)           the owner's heartbeat
-``leased`` ``leased`` by another, attempts +1  a claim, once the lease has expired
+``leased`` ``leased`` (started)               the owner, as it begins on a URL it took over
+``leased`` ``leased`` by another               a claim, once the lease has expired; attempts +1
+                                               only if it was started (see :meth:`started`)
 ``leased`` ``done``                            the owner, in the transaction that writes what
                                                became of the URL (its children, its candidate,
                                                its ledger state)
@@ -50,8 +52,10 @@ CREATE TABLE IF NOT EXISTS frontier (
     lease_until DOUBLE PRECISION,
     attempts INTEGER NOT NULL DEFAULT 0,
     args JSONB NOT NULL,
+    started BOOLEAN NOT NULL DEFAULT false,
     PRIMARY KEY (run, url)
 );
+ALTER TABLE frontier ADD COLUMN IF NOT EXISTS started BOOLEAN NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS frontier_open ON frontier (run, order_key) WHERE state <> 'done';
 CREATE TABLE IF NOT EXISTS candidates (
     run BIGINT NOT NULL,
@@ -146,7 +150,8 @@ class SharedRows(Store):
             " FROM pg_stat_activity WHERE application_name IS NOT NULL))))"
             " ORDER BY order_key LIMIT ? FOR UPDATE SKIP LOCKED)"
             f" UPDATE frontier f SET state = 'leased', owner = ?, lease_until = {_NOW} + ?,"
-            " attempts = f.attempts + 1 FROM picked WHERE f.run = ? AND f.url = picked.url"
+            " attempts = f.attempts + CASE WHEN picked.state = 'pending' OR f.started THEN 1 ELSE 0 END,"
+            " started = false FROM picked WHERE f.run = ? AND f.url = picked.url"
             " RETURNING f.url, f.kind, f.order_key, f.attempts, picked.state = 'leased', f.args",
             (run, limit, owner, lease, run),
         )
@@ -158,6 +163,14 @@ class SharedRows(Store):
             ),
             key=lambda claimed: claimed.key,
         )
+
+    async def started(self, run: int, url: str) -> None:
+        """The owner of a row it took over begins on it: should it die now, the row counts an
+        attempt when it is taken over again. A dead process's other rows (up to a scheduler's
+        worth leased ahead, never begun) cost their URLs nothing: charged to all of them, four
+        kills in a row could give up URLs no process had even asked for."""
+        await self._execute("UPDATE frontier SET started = true WHERE run = ? AND url = ?", (run, url))
+        self._wrote()
 
     async def renew(self, run: int, owner: str, lease: float) -> None:
         """The heartbeat: extend the owner's leases and say it is alive."""
