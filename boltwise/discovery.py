@@ -16,7 +16,7 @@ from w3lib.url import safe_url_string
 
 from boltwise.hints import Hints, make_hints, split_keywords
 from boltwise.metadata import iso_datetime
-from boltwise.urls import is_section_url, on_domains, site_of
+from boltwise.urls import is_section_url, listing_root, on_domains, site_of
 
 # the usual places of a WordPress site's sitemap when robots.txt names none
 WORDPRESS_SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
@@ -59,6 +59,7 @@ class Listing:
     skipped: int = 0  # entries without a usable URL (unparseable, not http(s), too long)
     cut: int = 0  # entries over ``max_links`` (of pages, or of documents to follow), not listed
     _seen: set[str] = field(default_factory=set, repr=False)
+    _sections: set[str] = field(default_factory=set, repr=False)
 
     def add(
         self,
@@ -80,17 +81,29 @@ class Listing:
             self._seen.add(url)
             entries.append(Entry(url, lastmod, hints))
 
-    def add_section(self, href: str | None, navigation: bool) -> None:
+    def add_section(self, href: str | None, *, navigation: bool) -> None:
         """A link to another listing of the page's own site: any link in its navigation, or one
-        whose URL is a section's. Other links, and links to other sites, are left out unnamed."""
+        whose URL is a section's. A link to one of this listing's own numbered pages (WordPress
+        puts them in a ``<nav>`` without ``rel=next``) is a page to ``follow``. Other links, and
+        links to other sites, are left out unnamed. Sections have a set of their own: an article
+        a menu links to may be linked as an article further down (see :meth:`drop_listed`)."""
         if len(self.sections) >= self.max_links:
             return  # navigation is not where a page lists its content: nothing is lost by the cut
         url = absolute_url(self.base_url, href)
-        if url is None or url in self._seen or not (navigation or is_section_url(url)):
+        if url is None or url in self._seen or url in self._sections:
             return
-        if on_domains(site_of(url), [site_of(self.base_url) or ""]):
-            self._seen.add(url)
-            self.sections.append(Entry(url))
+        if not (navigation or is_section_url(url)) or not on_domains(site_of(url), [site_of(self.base_url) or ""]):
+            return
+        if listing_root(url) == listing_root(self.base_url):  # this listing, page N
+            if url != self.base_url:
+                self.add(url, follow=True)
+            return
+        self._sections.add(url)
+        self.sections.append(Entry(url))
+
+    def drop_listed(self) -> None:
+        """Sections that the page also names as articles or next pages are those, not sections."""
+        self.sections = [entry for entry in self.sections if entry.url not in self._seen]
 
 
 def absolute_url(base_url: str, href: str | None) -> str | None:

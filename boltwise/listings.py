@@ -104,7 +104,8 @@ def listing_links(tree: etree._Element, base_url: str, max_links: int = MAX_LINK
             elif tag == "a" and articles and (headings or "bookmark" in rel):
                 listing.add(element.get("href"))
             elif tag == "a" and not footers:  # a footer's links: legal pages, tag clouds
-                listing.add_section(element.get("href"), navigation > 0)
+                listing.add_section(element.get("href"), navigation=navigation > 0)
+    listing.drop_listed()
     return listing
 
 

@@ -144,7 +144,7 @@ class WarcRecordMiddleware:
             path = await off_reactor(
                 self.stats, "record", self.writer, self.series.write, _exchange(request, response)
             )
-        except OSError as exc:  # a full disk: the crawl goes on without the copy
+        except Exception as exc:  # a full disk, a header warcio cannot write: the crawl goes on without the copy
             logger.error("Could not record %s in %s (%s)", response.url, self.series.path, exc)
             self.stats.inc_value("boltwise/record_warc/failed")
             return response
@@ -161,7 +161,7 @@ class WarcRecordMiddleware:
 def _exchange(request: Request, response: Response) -> Exchange:
     request_headers = _pairs(request.headers)
     if not any(name.lower() == "host" for name, _ in request_headers):  # Scrapy adds it when sending
-        request_headers.insert(0, ("Host", urlparse_cached(request).netloc))
+        request_headers.insert(0, ("Host", urlparse_cached(request).netloc.rpartition("@")[2]))
     response_headers = _pairs(response.headers)
     if any(name.lower() == "transfer-encoding" for name, _ in response_headers):
         # the body came dechunked: as it is written, its length is what frames it

@@ -74,6 +74,8 @@ class RecordFilter:
     def parse(cls, domains: str, pattern: str) -> RecordFilter:
         """From the spider's arguments; raises ValueError for a pattern that is no regex."""
         names = tuple(_domain(d) for d in domains.split(",") if d.strip())
+        if bad := [name for name in names if not re.fullmatch(r"[a-z0-9.-]+", name)]:
+            raise ValueError(f"domains= takes host names such as zeitung.example, not {', '.join(bad)}")
         try:
             return cls(names, re.compile(pattern) if pattern else None)
         except re.error as exc:

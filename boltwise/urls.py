@@ -51,6 +51,15 @@ def is_section_url(url: str) -> bool:
     return segments[-1] in SECTION_WORDS or (len(segments) >= 2 and segments[-2] in SECTION_WORDS)
 
 
+def listing_root(url: str) -> str:
+    """A listing's URL without its page number (``/kategorie/x/page/3/`` → ``/kategorie/x/``)."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) >= 2 and segments[-2].lower() in _PAGINATION and segments[-1].isdigit():
+        segments = segments[:-2]
+    return urlunsplit(parts._replace(path="/" + "/".join(segments), query="", fragment=""))
+
+
 def canonical_url(url: str) -> str:
     """One spelling per page: scheme and host lower-case, default port, fragment and tracking
     parameters (``utm_*``, ``fbclid``, ``gclid``, …) dropped, query sorted (courlan)."""

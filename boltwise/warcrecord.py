@@ -51,6 +51,8 @@ class WarcSeries:
         if suffix is None:
             raise ValueError(f"a WARC file's name ends in .warc.gz or .warc, not {name!r}")
         self.directory, self.stem, self.suffix = path.parent, name[: -len(suffix)], name[-len(suffix) :]
+        if max_bytes < 0:
+            raise ValueError(f"a WARC file's size limit is 0 (none) or more bytes, not {max_bytes}")
         self.max_bytes = max_bytes
         self.software = software
         self.number = 0

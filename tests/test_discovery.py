@@ -400,3 +400,16 @@ def test_a_shared_store_resumes_only_this_crawls_sites(tmp_path):
     assert not any("other.example" in r.url for r in requests)
     # requested again, this crawl's to finish; the other crawl's, left alone; one no request can ask for
     assert rows == ["discovered", "discovered", "dropped"]
+
+
+def test_a_menu_link_to_an_article_or_to_a_page_of_the_listing_is_no_section():
+    page = (
+        "<html><body><nav><a href='/2025/a.html'>Top</a><a href='/ressort/sport/'>Sport</a>"
+        "<a href='/kategorie/x/page/2/'>2</a><a href='/kategorie/x/'>1</a></nav>"
+        "<article><h2><a href='/2025/a.html'>A</a></h2></article></body></html>"
+    )
+    listing = listing_links(html.fromstring(page), "https://x.example/kategorie/x/")
+    assert [e.url for e in listing.pages] == ["https://x.example/2025/a.html"]
+    assert [e.url for e in listing.sections] == ["https://x.example/ressort/sport/"]
+    # WordPress's numbered pages, in a <nav> without rel=next: this listing's next pages
+    assert [e.url for e in listing.follow] == ["https://x.example/kategorie/x/page/2/"]

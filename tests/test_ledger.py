@@ -44,12 +44,17 @@ def test_a_take_over_counts_an_attempt_only_where_the_dead_process_had_begun(sto
             await store.offer(run, [(f"https://a.example/{n}", "page", f"{n:08d}", {}) for n in range(3)])
             # a process that is gone (no session has its name) leased all three ...
             await store.lease_batch(run, "boltwise:gone:1:dead", 10, 60.0)
-            reclaimed = await store.lease_batch(run, "boltwise:gone:2:dead", 10, 60.0)
+            reclaimed = await store.lease_batch(run, store.session, 10, 60.0)
             assert [(c.attempts, c.reclaimed) for c in reclaimed] == [(1, True)] * 3
-            # ... the second began on the first URL only, then died as well
+            # ... this one began on the first URL only, then (as far as the rows say) died as well
             await store.started(run, "https://a.example/0")
+            gone = "UPDATE frontier SET owner = 'boltwise:gone:2:dead' WHERE run = ?"
+            await store._execute(gone, (run,))
             again = await store.lease_batch(run, store.session, 10, 60.0)
             assert [c.attempts for c in again] == [2, 1, 1]
+            # a take-over resets the mark: the next death counts only if the next owner began too
+            await store._execute(gone, (run,))
+            assert [c.attempts for c in await store.lease_batch(run, store.session, 10, 60.0)] == [2, 1, 1]
             await store.durable()
         finally:
             await store.close()

@@ -135,6 +135,8 @@ def test_the_record_filter_matches_domains_with_their_subdomains_and_a_pattern()
     assert not savedfiles.RecordFilter.parse("", "") and savedfiles.RecordFilter.parse("", "x")
     with pytest.raises(ValueError, match="not a regular expression"):
         savedfiles.RecordFilter.parse("", "(")
+    with pytest.raises(ValueError, match="host names such as"):  # a URL would match nothing, silently
+        savedfiles.RecordFilter.parse("https://zeitung.example/", "")
 
 
 def test_a_filter_leaves_saved_files_without_url_unread(tmp_path):

@@ -110,3 +110,9 @@ def test_listing_depth_bounds_section_hops_and_not_pagination(site, tmp_path):
 def test_depth_limit_is_explained_when_set(site, tmp_path):
     result, _ = _crawl(tmp_path, site, "DEPTH_LIMIT=2")
     assert "DEPTH_LIMIT=2 counts every hop" in result.log
+
+
+def test_the_home_page_is_not_its_own_section_without_its_slash(site, tmp_path):
+    result, items = _crawl(tmp_path, site.rstrip("/"))
+    assert items == ["a1.html", "a2.html", "a3.html", "a4.html", "a5.html"]
+    assert result.stat("boltwise/discovery/section") == 3 and _Site.requested.count("/") == 1

@@ -148,3 +148,10 @@ def test_a_saved_url_that_is_no_url_is_left_out(tmp_path):
     assert len(snap) == 1 and snap.get("https://w.example/").body == b"ok"
     assert len(snap.problems) == 2 and all("not a URL" in problem for problem in snap.problems)
     assert snap.get("http://[oops/") is None
+
+
+def test_a_rotated_warc_series_replays_its_latest_record_of_a_url(tmp_path):
+    url = "https://a.example/x"
+    write_warc(tmp_path / "crawl.warc.gz", [(url, 503, [("Content-Type", "text/plain")], b"later")])
+    write_warc(tmp_path / "crawl-00001.warc.gz", [(url, 200, [("Content-Type", "text/plain")], b"retried")])
+    assert Snapshot([tmp_path]).get(url).status == 200  # written after the first file, so it wins

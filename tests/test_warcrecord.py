@@ -42,7 +42,7 @@ def test_a_series_rotates_at_its_size_and_a_later_crawl_goes_on_after_the_full_f
     first, second, third = (
         tmp_path / name for name in ("crawl.warc.gz", "crawl-00001.warc.gz", "crawl-00002.warc.gz")
     )
-    # each exchange is about 2.3 kB gzipped: a file is closed once it has passed 5,000 bytes
+    # an exchange is 2.8 kB gzipped: a file is closed at the first one that takes it past 8,000 bytes
     assert written == [first, first, first, second, second]
     assert 8000 <= first.stat().st_size < 8000 + 2800 and not third.exists()
     assert _records(first) == [("warcinfo", None)] + [

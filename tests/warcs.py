@@ -30,7 +30,7 @@ def write_warc(path: Path, records: list[tuple[str, int, list[tuple[str, str]], 
     return path
 
 
-def _article_page(url: str, n: int, head: str) -> bytes:
+def _article_page(n: int, head: str) -> bytes:
     from boltwise.bench.sitegen import paragraphs
 
     text = "".join(f"<p>{p}</p>" for p in paragraphs(n))
@@ -66,10 +66,10 @@ def cc_news_warc(path: Path, hosts: tuple[str, ...]) -> dict[str, list[str]]:
             base = f"https://{host}"
             articles = [f"{base}/2025/0{i}/meldung-{h}-{i}.html" for i in range(4)]
             pages = [
-                (articles[0], html, _article_page(articles[0], 10 * h, NEWS_ARTICLE)),
-                (articles[1], html, _article_page(articles[1], 10 * h + 1, "")),
-                (articles[2], [], _article_page(articles[2], 10 * h + 2, "")),
-                (articles[3], html, _article_page(articles[3], 10 * h + 3, OG_WEBSITE)),
+                (articles[0], html, _article_page(10 * h, NEWS_ARTICLE)),
+                (articles[1], html, _article_page(10 * h + 1, "")),
+                (articles[2], [], _article_page(10 * h + 2, "")),
+                (articles[3], html, _article_page(10 * h + 3, OG_WEBSITE)),
             ]
             listings = [f"{base}/", f"{base}/politik/", f"{base}/archiv/2025/", f"{base}/thema/nato/"]
             pages += [

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -73,7 +73,7 @@ class NewsSpider(Spider):
         self.feeds_found: set[str] = set()  # announced by listing pages: counted and logged once
         # section links followed, and those past BOLTWISE_LISTING_DEPTH (each listing of a site
         # links to the same sections: what is too deep from one is near from another)
-        self.sections: set[str | None] = {discovery.absolute_url(site, site) for site in self.sites}
+        self.sections: set[str] = {urljoin(site, urlsplit(site).path or "/") for site in self.sites}
         self.too_deep: set[str] = set()
 
     @classmethod
@@ -219,6 +219,8 @@ class NewsSpider(Spider):
             if request := await frontier.article(entry.url, lastmod, kind != "listing", key, entry.hints):
                 yield request
         offset += len(listing.pages)
+        if depth == 0:  # the home page, where its redirects led: its menu's "Start" is no section
+            self.sections.add(response.url)
         if depth is not None:
             for i, entry in enumerate(listing.sections, offset):
                 if request := await self._section(entry.url, child_key(parent, i), depth + 1):

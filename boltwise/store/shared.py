@@ -169,7 +169,10 @@ class SharedRows(Store):
         attempt when it is taken over again. A dead process's other rows (up to a scheduler's
         worth leased ahead, never begun) cost their URLs nothing: charged to all of them, four
         kills in a row could give up URLs no process had even asked for."""
-        await self._execute("UPDATE frontier SET started = true WHERE run = ? AND url = ?", (run, url))
+        await self._execute(
+            "UPDATE frontier SET started = true WHERE run = ? AND url = ? AND owner = ? AND state = 'leased'",
+            (run, url, self.session),
+        )
         self._wrote()
 
     async def renew(self, run: int, owner: str, lease: float) -> None:
