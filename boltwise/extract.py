@@ -24,6 +24,7 @@ from trafilatura.utils import load_html
 
 from boltwise.cache import cache_root, filled
 from boltwise.clean.language import detect_language
+from boltwise.fields import image_url
 from boltwise.items import Article, Extracted, Page
 from boltwise.layout import page_layout
 from boltwise.listings import judge
@@ -117,7 +118,7 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
         language=meta.language or hints.get("language") or detect_language(text),
         categories=meta.section or _split(doc.categories),
         tags=meta.keywords or hints.get("tags") or _split(doc.tags),
-        image=meta.image or doc.image,
+        image=image_url(meta.image, page.url or url) or image_url(doc.image, page.url or url),
         word_count=len(text.split()),
         fetched_at=page.fetched_at,
     )

@@ -8,6 +8,8 @@ import pytest
 import trafilatura
 
 from boltwise.bench.quality import score
+from boltwise.extract import ExtractOptions, extract_article
+from boltwise.items import Page
 from boltwise.listings import read_listing
 from boltwise.textcodec import decode
 from boltwise.urls import is_section_url
@@ -55,3 +57,19 @@ def test_no_real_article_is_taken_for_a_listing():
         if read_listing(html, url, listed=True) is not None:
             listings.append(page["file"])
     assert listings == []
+
+
+@needs_corpus
+def test_every_image_is_an_absolute_url_and_no_placeholder():
+    """de-news gives 11 WordPress.com `blank.jpg` placeholders and 2 relative or protocol-relative
+    images (counted before boltwise.fields): none may come out so."""
+    gold = [json.loads(line) for line in (CORPUS / "gold.jsonl").read_text("utf-8").splitlines()]
+    images = []
+    for page in gold:
+        url = page["url"] if page["url"].startswith("http") else None
+        html = decode(gzip.decompress((CORPUS / page["file"]).read_bytes()))
+        article = extract_article(Page(source=page["file"], html=html, url=url), ExtractOptions()).article
+        if article is not None and article.image:
+            images.append(article.image)
+    assert len(images) > 150
+    assert [i for i in images if not i.startswith(("http://", "https://")) or "/blank." in i] == []
