@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
+
+from boltwise.discovery import absolute_url
 
 # file names sites give the images that stand in for a missing one, or lazy-loading's first frame
 _PLACEHOLDER = re.compile(
@@ -13,20 +15,12 @@ _PLACEHOLDER = re.compile(
 
 
 def image_url(value: str | None, page_url: str | None) -> str | None:
-    """An article's image as an absolute http(s) URL: relative and protocol-relative (``//cdn…``)
-    values resolved against the page's URL; None for placeholders (``blank.gif``, ``spacer.png``)
-    and for ``data:`` URIs (inline pixels, never an article's picture), or what is no URL."""
-    if not value or not value.strip():
+    """An article's image as an absolute http(s) URL (:func:`boltwise.discovery.absolute_url`):
+    relative and protocol-relative (``//cdn…``) values resolved against the page's URL; None for
+    placeholders (``blank.gif``, ``spacer.png``), for ``data:`` URIs (inline pixels, never an
+    article's picture) and for what is no URL, or relative on a page without one."""
+    url = absolute_url(page_url or "", value)
+    if url is None:
         return None
-    value = value.strip()
-    if value.lower().startswith("data:"):
-        return None
-    try:
-        url = urljoin(page_url or "", value)
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None  # relative, and no page URL to resolve it against
-    name = unquote(parts.path.rsplit("/", 1)[-1])
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
     return None if _PLACEHOLDER.match(name) else url

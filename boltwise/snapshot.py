@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from w3lib.url import canonicalize_url
 
 from boltwise import contentcoding, warc
+from boltwise.warcrecord import series_order
 
 META_SUFFIX = ".meta.json"
 
@@ -170,19 +170,8 @@ def _saved_files(source: Path) -> tuple[list[Path], list[Path]]:
         return [source], []  # as BOLTWISE_RECORD_WARC wrote it
     if not source.is_dir():
         raise FileNotFoundError(f"replay directory {source} does not exist")
-    warcs = sorted([*source.rglob("*.warc"), *source.rglob("*.warc.gz")], key=_series_order)
+    warcs = sorted([*source.rglob("*.warc"), *source.rglob("*.warc.gz")], key=series_order)
     return warcs, sorted(source.rglob("*" + META_SUFFIX))
-
-
-_SERIES = re.compile(r"^(.*?)(?:-(\d{5}))?(\.warc(?:\.gz)?)$", re.IGNORECASE)
-
-
-def _series_order(path: Path) -> tuple[str, str, int, str]:
-    """Files of a BOLTWISE_RECORD_WARC series in the order they were written (``NAME.warc.gz``,
-    then ``NAME-00001.warc.gz``, …), so that later records win; other files by name."""
-    match = _SERIES.match(path.name)
-    assert match is not None  # every path here ends in .warc or .warc.gz
-    return str(path.parent), match[1], int(match[2] or 0), match[3].lower()
 
 
 def _saved_url(meta_path: Path) -> str | None:

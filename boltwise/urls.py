@@ -35,6 +35,13 @@ SECTION_WORDS = frozenset(
 _PAGINATION = frozenset({"page", "seite"})
 
 
+def _unpaged(path: str) -> tuple[list[str], bool]:
+    """A path's segments without a trailing page number (``…/page/3``), and whether it had one."""
+    segments = [s for s in path.split("/") if s]
+    paged = len(segments) >= 2 and segments[-2].lower() in _PAGINATION and segments[-1].isdigit()
+    return (segments[:-2] if paged else segments), paged
+
+
 def is_section_url(url: str) -> bool:
     """Whether ``url`` names a listing by its path: the home page (no query: ``/?p=123`` is a
     WordPress article), or ``…/<section word>[/<name>]`` (``/kategorie/robotik/``, ``/tag/nato``,
@@ -42,21 +49,16 @@ def is_section_url(url: str) -> bool:
     parts = urlsplit(url)
     if not parts.hostname:
         return False
-    segments = [s.lower() for s in parts.path.split("/") if s]
-    paginated = len(segments) >= 2 and segments[-2] in _PAGINATION and segments[-1].isdigit()
-    if paginated:
-        segments = segments[:-2]
+    segments, paged = _unpaged(parts.path.lower())
     if not segments:
-        return paginated or not parts.query
+        return paged or not parts.query
     return segments[-1] in SECTION_WORDS or (len(segments) >= 2 and segments[-2] in SECTION_WORDS)
 
 
 def listing_root(url: str) -> str:
     """A listing's URL without its page number (``/kategorie/x/page/3/`` → ``/kategorie/x/``)."""
     parts = urlsplit(url)
-    segments = [s for s in parts.path.split("/") if s]
-    if len(segments) >= 2 and segments[-2].lower() in _PAGINATION and segments[-1].isdigit():
-        segments = segments[:-2]
+    segments, _ = _unpaged(parts.path)
     return urlunsplit(parts._replace(path="/" + "/".join(segments), query="", fragment=""))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,17 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from boltwise.warc import SUFFIXES
+
+_SERIES = re.compile(r"^(.*?)(?:-(\d{5}))?(\.warc(?:\.gz)?)$", re.IGNORECASE)
+
+
+def series_order(path: Path) -> tuple[str, str, int, str]:
+    """A sort key that puts the files of a series in the order they were written (``NAME.warc.gz``,
+    then ``NAME-00001.warc.gz``, …), other WARC files by name: replay lets later records win."""
+    match = _SERIES.match(path.name)
+    if match is None:  # no WARC file's name
+        return str(path.parent), path.name, 0, ""
+    return str(path.parent), match[1], int(match[2] or 0), match[3].lower()
 
 
 @dataclass(frozen=True)
