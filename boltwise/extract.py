@@ -23,8 +23,8 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from boltwise.cache import cache_root, filled
-from boltwise.clean.language import detect_language
-from boltwise.fields import image_url
+from boltwise.clean.language import article_language
+from boltwise.fields import authors, image_url, terms, title
 from boltwise.items import Article, Extracted, Page
 from boltwise.layout import page_layout
 from boltwise.listings import judge
@@ -103,21 +103,25 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     # the page's own standard metadata first, then what its sitemap or feed said, then what
     # trafilatura's heuristics read from the page (its <title>, dates in the text, meta tags)
     hints = page.hints or {}
+    site = site_of(url)
+    declared_language = meta.language or hints.get("language")
     fields = dict(
         source=page.source,
         text=text,
         url=url,
         declared_canonical=declared,
-        site=site_of(url),
-        title=meta.title or hints.get("title") or doc.title,
+        site=site,
+        title=title(meta.title or hints.get("title") or doc.title, meta.site_names, site),
         description=description,
-        author=meta.author or doc.author,
+        author=authors(meta.author) or authors(doc.author),
+        publisher=meta.publisher,
         published=meta.published or hints.get("published") or iso_datetime(doc.date),
         modified=meta.modified,
-        # detected here, in the worker, when the page does not say: it is the costly part of cleaning
-        language=meta.language or hints.get("language") or detect_language(text),
-        categories=meta.section or _split(doc.categories),
-        tags=meta.keywords or hints.get("tags") or _split(doc.tags),
+        # detected here, in the worker: it is the costly part of cleaning
+        language=article_language(text, declared_language),
+        declared_language=declared_language,
+        categories=terms(meta.section or doc.categories or [], meta.site_names, site),
+        tags=terms(meta.keywords or hints.get("tags") or doc.tags or [], meta.site_names, site),
         image=image_url(meta.image, page.url or url) or image_url(doc.image, page.url or url),
         word_count=len(text.split()),
         fetched_at=page.fetched_at,
@@ -250,9 +254,3 @@ def warm_caches() -> None:
     # trafilatura looks for its jusText stop words in this module global and builds them if unset
     trafilatura.external.JT_STOPLIST = justext_stop_words(stop_words_cache_dir())
     justext.core.define_stoplist(trafilatura.external.JT_STOPLIST)
-
-
-def _split(value: list[str] | str | None) -> list[str]:
-    if isinstance(value, str):
-        value = value.split(",")
-    return [v.strip() for v in value or [] if v and v.strip()]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
 from boltwise.discovery import absolute_url
@@ -24,3 +26,121 @@ def image_url(value: str | None, page_url: str | None) -> str | None:
         return None
     name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
     return None if _PLACEHOLDER.match(name) else url
+
+
+# --- tags and categories -------------------------------------------------------------------------
+
+MAX_TERMS = 40  # more values than this is a page's keyword stuffing or a cloud: the first are kept
+_TERM_SEPARATORS = re.compile(r"[,;|]")
+# "tag:netzdg", "cat:medien": a CMS's kind of term before the term itself
+_TERM_KIND = re.compile(
+    r"^(?:tags?|cat|category|categories|kategorie|schlagwort|topic|thema|section|ressort)\s*:\s*", re.I
+)
+# "type:post", "Textart: Heftarchiv": what kind of page it is, no topic of the article
+_PAGE_KIND = re.compile(r"^(?:type|post_?type|format|template|textart|status)\s*:", re.I)
+
+
+def terms(values: Iterable[str], site_names: Iterable[str] = (), site: str | None = None) -> list[str]:
+    """Tags or categories as single terms: values split on ``,`` ``;`` ``|``, a ``tag:``/``cat:``
+    prefix stripped, page kinds (``type:post``) and the site's own name dropped, duplicates
+    (case aside) dropped, at most :data:`MAX_TERMS`, in the page's order."""
+    names = {_key(name) for name in site_names if name} | _site_labels(site)
+    seen: dict[str, str] = {}
+    for value in values:
+        for part in _TERM_SEPARATORS.split(html.unescape(value)):
+            part = " ".join(part.split())
+            if not part or _PAGE_KIND.match(part):
+                continue
+            part = _TERM_KIND.sub("", part).strip()
+            if part and _key(part) not in names:
+                seen.setdefault(part.casefold(), part)
+    return list(seen.values())[:MAX_TERMS]
+
+
+# --- authors -------------------------------------------------------------------------------------
+
+# what CMSs and themes put where no author was given; a newsroom byline ("Redaktion") is an author
+PLACEHOLDER_AUTHORS = frozenset(
+    {"unknown", "unbekannt", "admin", "administrator", "anonymous", "anonym", "name", "author", "autor",
+     "user", "guest", "gast", "webmaster", "root", "wordpress", "default", "none", "null", "n/a"}
+)  # fmt: skip
+_BYLINE_WORD = re.compile(r"^(?:von|by|autor(?:in)?|author|geschrieben von|written by|posted by)\s*:?\s+", re.I)
+_NO_NAME = re.compile(r"(?:^[a-z][a-z0-9+.-]*://|^www\.|@[^\s@]+\.\w+)", re.I)  # a URL or an e-mail address
+
+
+def authors(value: str | None) -> str | None:
+    """The ``"; "``-joined author names of ``value`` without a byline word ("Von", "By"),
+    placeholders (:data:`PLACEHOLDER_AUTHORS`), URLs and e-mail addresses; None when none is left."""
+    names: dict[str, str] = {}
+    for name in html.unescape(value or "").split(";"):
+        name = _BYLINE_WORD.sub("", " ".join(name.split())).strip(" ,")
+        if name and name.casefold() not in PLACEHOLDER_AUTHORS and not _NO_NAME.search(name):
+            names.setdefault(name.casefold(), name)
+    return "; ".join(names.values()) or None
+
+
+# --- titles --------------------------------------------------------------------------------------
+
+# a title's parts: "Headline | Site", "Site :: Headline", "Headline – Site", "Headline · Site"
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»:]|::|&raquo;)\s+")
+
+
+def title(value: str | None, site_names: Iterable[str] = (), site: str | None = None) -> str | None:
+    """``value`` without a site-name suffix or prefix: a part after the last (or before the first)
+    separator that is one of ``site_names`` (og:site_name, the JSON-LD publisher) or the site's
+    domain (``MDR.DE`` on mdr.de, ``LIQUI MOLY HBL`` on liquimoly-hbl.de). A dash inside the
+    headline stays: only a part naming the site goes."""
+    if not value:
+        return None
+    text = " ".join(html.unescape(value).split())
+    site_names = [" ".join(html.unescape(n).split()) for n in site_names if n]
+    for name in site_names:  # a site name that has separators of its own: "☆ - Watch e.V. - News"
+        for sep in _TITLE_SEPARATOR.finditer(text):
+            if text[sep.end() :] == name or text[: sep.start()] == name:
+                text = text[: sep.start()] if text[sep.end() :] == name else text[sep.end() :]
+                break
+    names = [name for name in {_key(n) for n in site_names} if name]
+    labels = _site_labels(site)
+    for _ in range(2):  # a suffix, then a prefix
+        text = _strip_site(text, names, labels)
+        text = _strip_site(text, names, labels, prefix=True)
+    return text or None
+
+
+def _strip_site(text: str, names: list[str], labels: set[str], prefix: bool = False) -> str:
+    parts = _TITLE_SEPARATOR.split(text)
+    if len(parts) < 2:
+        return text
+    for cut in range(1, len(parts)):  # the shortest site-naming end first: "Name - Lady 50plus"
+        matches = list(_TITLE_SEPARATOR.finditer(text))
+        at = matches[cut - 1] if prefix else matches[-cut]
+        head, tail = (text[at.end() :], text[: at.start()]) if prefix else (text[: at.start()], text[at.end() :])
+        if _names_site(tail, names, labels, prefix) and head.strip():
+            return head.strip()
+    return text
+
+
+def _names_site(part: str, names: list[str], labels: set[str], prefix: bool) -> bool:
+    key = _key(re.sub(r"\([^)]*\)$", "", part))  # "Jugendwerk in Württemberg (ejw)"
+    if not key or len(part.split()) > 8:
+        return False
+    if key in names or key in labels:
+        return True
+    # "Schweizerische Vogelwarte" on vogelwarte.ch: a short last part that ends in the domain's
+    # name (a headline's first words may begin with it: "Handball heute: …" on handball.ch)
+    short = not prefix and len(part.split()) <= 4
+    return short and any(len(label) >= 6 and key.endswith(label) for label in labels)
+
+
+def _site_labels(site: str | None) -> set[str]:
+    """A domain's names as a title spells them: ``mdr.de`` → mdrde, mdr."""
+    if not site:
+        return set()
+    host = site.removeprefix("www.")
+    label = host.split(".")[0]
+    return {_key(host), _key(label)} - {""}
+
+
+def _key(name: str) -> str:
+    """What two spellings of a name share: letters and digits, case aside."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())

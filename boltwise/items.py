@@ -41,9 +41,11 @@ class Article:
     title: str | None = None
     description: str | None = None
     author: str | None = None
+    publisher: str | None = None  # the organization behind the article (JSON-LD)
     published: str | None = None
     modified: str | None = None
     language: str | None = None
+    declared_language: str | None = None  # what the page (or its sitemap) says, when it says
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     image: str | None = None

@@ -57,6 +57,8 @@ class PageMetadata:
     published: str | None = None
     modified: str | None = None
     author: str | None = None
+    publisher: str | None = None  # JSON-LD authors that are organizations, else the article's publisher
+    site_names: list[str] = field(default_factory=list)  # og:site_name, JSON-LD publisher and WebSite names
     section: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     language: str | None = None
@@ -94,6 +96,7 @@ def read_metadata(tree: _Element) -> PageMetadata:
     for el in tree.xpath("//meta[@property and @content]"):
         og.setdefault(el.get("property").strip().lower(), []).append(el.get("content").strip())
     meta.og_type = _first(og.get("og:type", [])) or None
+    meta.site_names = og.get("og:site_name", [])
     meta.canonical = meta.canonical or _first(og.get("og:url", []))
     meta.title = _first(og.get("og:title", []))
     meta.image = _first(og.get("og:image", []))
@@ -112,12 +115,16 @@ def read_metadata(tree: _Element) -> PageMetadata:
             meta.bad_jsonld += 1
             continue
         meta.types |= types
+        if types & _ORGANIZATIONS or "WebSite" in types:
+            meta.site_names += [name] if (name := _text(obj.get("name"))) else []
         if types & ARTICLE_TYPES:
             meta.title = _text(obj.get("headline")) or meta.title
             meta.description = meta.description or _text(obj.get("description"))
             meta.published = iso_datetime(_text(obj.get("datePublished"))) or meta.published
             meta.modified = iso_datetime(_text(obj.get("dateModified"))) or meta.modified
-            meta.author = _author(obj.get("author")) or meta.author
+            persons, organizations = _authors(obj.get("author"))
+            meta.author = persons or meta.author
+            meta.publisher = organizations or _authors(obj.get("publisher"))[1] or meta.publisher
             meta.section = _strings(obj.get("articleSection")) or meta.section
             meta.keywords = _strings(obj.get("keywords")) or meta.keywords
     return meta
@@ -180,13 +187,19 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _author(value: Any) -> str | None:
-    """Author names from a string, a Person object or (nested) lists of them, "; "-joined."""
-    names, stack = [], [value]
+# schema.org's organizations: an author of one of these types is the publisher, no person
+_ORGANIZATIONS = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "GovernmentOrganization"})
+
+
+def _authors(value: Any) -> tuple[str | None, str | None]:
+    """(person names, organization names), each "; "-joined, from a string, Person or
+    Organization objects or (nested) lists of them; a bare string is taken for a person."""
+    persons, organizations, stack = [], [], [value]
     while stack:  # iterative: JSON-LD nests as deep as the JSON parser allows
         node = stack.pop()
         if isinstance(node, list):
             stack.extend(reversed(node))
         elif name := _text(node.get("name") if isinstance(node, dict) else node):
-            names.append(name)
-    return "; ".join(names) or None
+            types = _types(node.get("@type")) if isinstance(node, dict) else None
+            (organizations if types and types & _ORGANIZATIONS else persons).append(name)
+    return "; ".join(persons) or None, "; ".join(organizations) or None

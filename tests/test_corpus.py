@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 import trafilatura
+from trafilatura.utils import load_html
 
 from boltwise.bench.quality import score
 from boltwise.extract import ExtractOptions, extract_article
+from boltwise.fields import PLACEHOLDER_AUTHORS
 from boltwise.items import Page
 from boltwise.listings import read_listing
+from boltwise.metadata import read_metadata
 from boltwise.textcodec import decode
 from boltwise.urls import is_section_url
 
@@ -73,3 +76,32 @@ def test_every_image_is_an_absolute_url_and_no_placeholder():
             images.append(article.image)
     assert len(images) > 150
     assert [i for i in images if not i.startswith(("http://", "https://")) or "/blank." in i] == []
+
+
+@needs_corpus
+def test_metadata_fields_are_clean():
+    """Counted on de-news before these rules: 42 pages with comma-joined or prefixed tags or
+    categories, 7 placeholder authors (Unknown, Admin, admin, 4 × Name), 19 titles ending in their
+    og:site_name, 3 German pages labelled en by their <html lang>."""
+    gold = [json.loads(line) for line in (CORPUS / "gold.jsonl").read_text("utf-8").splitlines()]
+    articles, site_names = {}, {}
+    for page in gold:
+        url = page["url"] if page["url"].startswith("http") else None
+        html = decode(gzip.decompress((CORPUS / page["file"]).read_bytes()))
+        article = extract_article(Page(source=page["file"], html=html, url=url), ExtractOptions()).article
+        if article is not None:
+            articles[page["file"]] = article
+            site_names[page["file"]] = read_metadata(load_html(html)).site_names
+    assert len(articles) > 240
+    terms = [t for a in articles.values() for t in a.tags + a.categories]
+    assert len(terms) > 500
+    assert [
+        t for t in terms if any(sep in t for sep in ",;|") or t.lower().startswith(("tag:", "cat:", "type:"))
+    ] == []
+    assert [a.author for a in articles.values() if a.author and a.author.lower() in PLACEHOLDER_AUTHORS] == []
+    titled = [(a.title, n) for f, a in articles.items() for n in site_names[f] if a.title and len(n) > 3]
+    assert len(titled) > 100
+    assert [(t, n) for t, n in titled if t != n and t.lower().endswith(n.lower())] == []
+    for name in ("helge.at.mahu", "murdeltas.wordpress.com.politcamp", "berkutschi.com-willingen"):
+        article = articles[f"html/{name}.html.gz"]
+        assert (article.language, article.declared_language) == ("de", "en")

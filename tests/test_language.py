@@ -18,7 +18,7 @@ TEXTS = {
 
 @pytest.fixture(scope="module")
 def stock():
-    return py3langid.langid.LanguageIdentifier.from_model_file(py3langid.langid.MODEL_FILE)
+    return py3langid.langid.LanguageIdentifier.from_model_file(py3langid.langid.MODEL_FILE, norm_probs=True)
 
 
 def test_cached_model_answers_exactly_like_the_stock_one(tmp_path, stock):
