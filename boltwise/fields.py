@@ -86,50 +86,39 @@ _TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»:]|::|&raquo;)\s+")
 
 
 def title(value: str | None, site_names: Iterable[str] = (), site: str | None = None) -> str | None:
-    """``value`` without a site-name suffix or prefix: a part after the last (or before the first)
-    separator that is one of ``site_names`` (og:site_name, the JSON-LD publisher) or the site's
-    domain (``MDR.DE`` on mdr.de, ``LIQUI MOLY HBL`` on liquimoly-hbl.de). A dash inside the
-    headline stays: only a part naming the site goes."""
+    """``value`` without a site-name suffix or prefix: a part after a separator (or before one)
+    that is one of ``site_names`` (og:site_name, JSON-LD organization and WebSite names) or the
+    site's domain (``MDR.DE`` on mdr.de, ``LIQUI MOLY HBL`` on liquimoly-hbl.de). A dash inside
+    the headline stays: only a part naming the site goes."""
     if not value:
         return None
     text = " ".join(html.unescape(value).split())
-    site_names = [" ".join(html.unescape(n).split()) for n in site_names if n]
-    for name in site_names:  # a site name that has separators of its own: "☆ - Watch e.V. - News"
-        for sep in _TITLE_SEPARATOR.finditer(text):
-            if text[sep.end() :] == name or text[: sep.start()] == name:
-                text = text[: sep.start()] if text[sep.end() :] == name else text[sep.end() :]
-                break
-    names = [name for name in {_key(n) for n in site_names} if name]
+    names = {key for name in site_names if name and (key := _key(html.unescape(name)))}
     labels = _site_labels(site)
-    for _ in range(2):  # a suffix, then a prefix
-        text = _strip_site(text, names, labels)
-        text = _strip_site(text, names, labels, prefix=True)
-    return text or None
+    return _strip_site(_strip_site(text, names, labels), names, labels, prefix=True) or None
 
 
-def _strip_site(text: str, names: list[str], labels: set[str], prefix: bool = False) -> str:
-    parts = _TITLE_SEPARATOR.split(text)
-    if len(parts) < 2:
-        return text
-    for cut in range(1, len(parts)):  # the shortest site-naming end first: "Name - Lady 50plus"
-        matches = list(_TITLE_SEPARATOR.finditer(text))
-        at = matches[cut - 1] if prefix else matches[-cut]
-        head, tail = (text[at.end() :], text[: at.start()]) if prefix else (text[: at.start()], text[at.end() :])
-        if _names_site(tail, names, labels, prefix) and head.strip():
-            return head.strip()
+def _strip_site(text: str, names: set[str], labels: set[str], prefix: bool = False) -> str:
+    separators = list(_TITLE_SEPARATOR.finditer(text))
+    # the longest end first: a site name may have separators of its own ("☆ - Watch e.V. - News")
+    for at in reversed(separators) if prefix else separators:
+        rest, part = (text[at.end() :], text[: at.start()]) if prefix else (text[: at.start()], text[at.end() :])
+        if rest and _names_site(part, names, labels, prefix):
+            return rest
     return text
 
 
-def _names_site(part: str, names: list[str], labels: set[str], prefix: bool) -> bool:
+def _names_site(part: str, names: set[str], labels: set[str], prefix: bool) -> bool:
     key = _key(re.sub(r"\([^)]*\)$", "", part))  # "Jugendwerk in Württemberg (ejw)"
     if not key or len(part.split()) > 8:
         return False
     if key in names or key in labels:
         return True
-    # "Schweizerische Vogelwarte" on vogelwarte.ch: a short last part that ends in the domain's
-    # name (a headline's first words may begin with it: "Handball heute: …" on handball.ch)
-    short = not prefix and len(part.split()) <= 4
-    return short and any(len(label) >= 6 and key.endswith(label) for label in labels)
+    # "Schweizerische Vogelwarte" on vogelwarte.ch, "Handball Schweiz" on handball.ch: a last part
+    # of a few words that begins or ends with the domain's name (not a first part: a headline's
+    # first words may begin with it, "Handball heute: …")
+    loose = not prefix and len(part.split()) <= 4 and not _TITLE_SEPARATOR.search(part)
+    return loose and any(len(label) >= 6 and (key.startswith(label) or key.endswith(label)) for label in labels)
 
 
 def _site_labels(site: str | None) -> set[str]:

@@ -96,7 +96,7 @@ def read_metadata(tree: _Element) -> PageMetadata:
     for el in tree.xpath("//meta[@property and @content]"):
         og.setdefault(el.get("property").strip().lower(), []).append(el.get("content").strip())
     meta.og_type = _first(og.get("og:type", [])) or None
-    meta.site_names = og.get("og:site_name", [])
+    meta.site_names = list(og.get("og:site_name", []))
     meta.canonical = meta.canonical or _first(og.get("og:url", []))
     meta.title = _first(og.get("og:title", []))
     meta.image = _first(og.get("og:image", []))

@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 _ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
 
 
-# how sure detection must be to overrule a page's declared language: on de-news, the pages whose
-# <html lang> is wrong are told at 0.999 and more, and no page's true language is below 0.85
+# how sure detection must be to overrule a page's declared language: of the 250 de-news pages,
+# the least certain is told at 0.85, the next at 0.97; the pages that declare a wrong language,
+# at 0.999 and more
 CONFIDENT = 0.95
 CONFIDENT_WORDS = 30  # and over this many words: a caption's few words are no evidence
 
