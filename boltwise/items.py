@@ -55,6 +55,8 @@ class Article:
     revision: int = 1  # 2, 3, ... when the article at this URL changed since it was first stored
     duplicate_of: str | None = None  # dedup mark mode: URL (or source) of the article this copies
     similarity: float | None = None  # dedup mark mode: how close the copy is (1.0: same text)
+    # URLs (or sources) of shorter copies, stored earlier, that this article replaces in the store
+    supersedes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -81,6 +81,29 @@ def test_revised_and_truncated_copies_are_near_duplicates(index):
     assert truncated.kind == "near" and truncated.duplicate_of == "original" and truncated.similarity >= 0.9
 
 
+def test_a_longer_copy_that_contains_an_indexed_one_supersedes_it(index):
+    body = body_lines("004_c11d6f5acf65279e.txt")
+    truncated = "\n".join(body[: len(body) * 6 // 10])
+    assert index.check("wire-copy", truncated, None).kind == "new"
+    complete = index.check("original", "\n".join(body), None)
+    assert (complete.kind, complete.duplicate_of, complete.supersedes) == ("new", None, ("wire-copy",))
+    # the superseded text left the index: a copy of it now points at the complete article
+    again = index.check("wire-copy-2", truncated, None)
+    assert (again.kind, again.duplicate_of) == ("near", "original")
+    # a copy that is only a little longer (a source line added) is the same version: first kept
+    attributed = index.check("attributed", "\n".join([*body, "Quelle: nachrichten.example."]), None)
+    assert (attributed.kind, attributed.duplicate_of, attributed.supersedes) == ("near", "original", ())
+
+
+def test_copies_of_equal_length_keep_the_first_and_short_texts_never_supersede(index):
+    body = body_lines("001_bbbc0ff35450de96.txt")
+    index.check("first", "\n".join(body), None)
+    assert index.check("second", "\n".join(body), None).duplicate_of == "first"
+    teaser = " ".join(body[1].split()[:30])
+    assert index.check("teaser", teaser, None).kind == "new"
+    assert index.check("teaser-longer", teaser + " und noch zwei Wörter", None).supersedes == ()
+
+
 def test_short_texts_are_not_matched_by_containment(index):
     body = body_lines("001_bbbc0ff35450de96.txt")
     index.check("original", "\n".join(body), None)

@@ -10,9 +10,17 @@ Order of checks, first match wins:
    which contains (or is contained in) this text at least ``containment`` — truncated and extended
    copies — when both texts have ``min_words`` words. Ties go to the earliest-indexed article.
 
-Only originals and revisions are indexed, so every copy points at the first version of a story.
-Decisions depend on the order articles arrive in, never on timing: the extraction stage hands
-articles on in the order the spider produced them.
+Of a truncated copy and the complete article the complete one is kept, whichever came first: an
+article that contains an indexed, shorter one (containment at least ``containment``, Jaccard below
+``threshold``) **supersedes** it — it is indexed as new, the shorter one leaves the index, and the
+decision names it, so the store can replace its article with this one. Arriving the other way round,
+the shorter one is a near copy of the longer. Either way the longer one is kept: a function of the
+pair, not of the order. Copies of about the same length (Jaccard at least ``threshold``: an exact
+copy, a copy with an added source line) are the same version, and the first to arrive is kept.
+
+Only originals and revisions are indexed, so every copy points at the version of a story that is
+kept. Decisions depend on the order articles arrive in only where the paragraph above allows,
+never on timing: the extraction stage hands articles on in the order the spider produced them.
 """
 
 from __future__ import annotations
@@ -36,6 +44,9 @@ class Indexed:
     revision: int
     modified: str | None
 
+    def fingerprint(self) -> Fingerprint:
+        return Fingerprint(self.exact, self.signature, self.shingles, self.words)
+
 
 class DedupBackend(Protocol):
     async def by_key(self, key: str) -> Indexed | None: ...
@@ -44,6 +55,7 @@ class DedupBackend(Protocol):
     async def index(
         self, key: str, fp: Fingerprint, revision: int, modified: str | None, replaces: Indexed | None = None
     ) -> None: ...
+    async def supersede(self, entries: list[Indexed], kept: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,8 @@ class Decision:
     revision: int
     duplicate_of: str | None = None
     similarity: float | None = None
+    # keys of the shorter copies this new article contains and replaces, in index order
+    supersedes: tuple[str, ...] = ()
 
     @property
     def is_copy(self) -> bool:
@@ -85,23 +99,33 @@ class DedupIndex:
         same = await self.backend.by_exact(fp.exact)
         if same is not None:
             return Decision("exact", 1, same.key, 1.0)
-        best = await self._nearest(fp)
+        best, contained = await self._near(fp)
         if best is not None:
             similarity, original = best
             return Decision("near", 1, original.key, round(similarity, 4))
         await self.backend.index(key, fp, 1, modified)
-        return Decision("new", 1)
+        if contained:
+            await self.backend.supersede(contained, kept=key)
+        return Decision("new", 1, supersedes=tuple(c.key for c in contained))
 
-    async def _nearest(self, fp: Fingerprint) -> tuple[float, Indexed] | None:
+    async def _near(self, fp: Fingerprint) -> tuple[tuple[float, Indexed] | None, list[Indexed]]:
+        """The closest indexed article this text copies, and the shorter ones it contains."""
         best: tuple[float, Indexed] | None = None
+        contained: list[Indexed] = []
         for candidate in await self.backend.by_buckets(fp.bands):
             similarity = fp.jaccard(candidate.signature)
+            containment = (
+                fp.containment(candidate.signature, candidate.shingles)
+                if min(fp.words, candidate.words) >= self.min_words
+                else 0.0
+            )
             if similarity < self.threshold:
-                if min(fp.words, candidate.words) < self.min_words:
+                if containment < self.containment:
                     continue
-                similarity = fp.containment(candidate.signature, candidate.shingles)
-                if similarity < self.containment:
+                similarity = containment
+                if fp.words > candidate.words:  # a truncated copy, indexed first
+                    contained.append(candidate)
                     continue
             if best is None or (similarity, -candidate.id) > (best[0], -best[1].id):
                 best = (similarity, candidate)
-        return best
+        return best, contained

@@ -104,6 +104,9 @@ class DedupPipeline:
         decision = await self.index.check(key, adapter["text"], adapter.get("modified"))
         self.stats.inc_value(f"boltwise/dedup/{decision.kind}")
         adapter["revision"] = decision.revision
+        if decision.supersedes:
+            adapter["supersedes"] = list(decision.supersedes)
+            self.stats.inc_value("boltwise/dedup/supersedes", len(decision.supersedes))
         if decision.kind == "revision" and not adapter.get("modified"):
             adapter["modified"] = adapter.get("fetched_at")  # when the change was seen
         if decision.is_copy:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -14,6 +16,8 @@ from boltwise.pipelines.dedup import DROPS
 from boltwise.pipelines.limits import OverSiteCap
 from boltwise.spiders.sharedfrontier import SharedFrontier, shared_crawl
 from boltwise.store import Store, store_for
+
+logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -79,14 +83,27 @@ class StorePipeline:
         adapter = ItemAdapter(item)
         with charged(self.stats, "store"):
             if adapter.get("duplicate_of"):
-                await self.store.mark(adapter["source"], *_copy_state(adapter["source"], adapter["duplicate_of"]))
+                await self._mark_copy(adapter["source"], adapter["duplicate_of"])
                 self.stats.inc_value("boltwise/store/duplicate")
             elif await self.store.put_article(adapter.asdict()):
                 await self.store.mark(adapter["source"], "stored")
                 self.stats.inc_value("boltwise/store/stored")
+                for earlier in adapter.get("supersedes") or ():
+                    await self._supersede(earlier, adapter.get("url") or adapter["source"])
             else:
                 self.stats.inc_value("boltwise/store/unchanged")
         return item
+
+    async def _supersede(self, earlier: str, kept: str) -> None:
+        """The article stored under ``earlier`` gives way to the more complete ``kept``: it is no
+        longer stored, and it and its copies are copies of ``kept`` in the ledger."""
+        assert self.store is not None
+        source = await self.store.remove_article(earlier)
+        await self.store.redirect_copies(earlier, kept)
+        if source is not None:
+            await self.store.mark_copy(source, kept)
+            self.stats.inc_value("boltwise/store/superseded")
+            logger.info("Stored %s in place of %s, a shorter copy of it", kept, earlier)
 
     async def item_dropped(self, item: object, exception: BaseException, **_: object) -> None:
         # ``item`` is what entered the pipelines (a Page for crawled pages), not a later stage's item
@@ -102,16 +119,20 @@ class StorePipeline:
             if self.frontier is not None:
                 await self.frontier.handed_over(source, None)
             return
-        mark = self.frontier.mark if self.frontier is not None else self.store.mark  # type: ignore[union-attr]
         if isinstance(exception, tuple(DROPS.values())):
-            await mark(source, *_copy_state(source, getattr(exception, "duplicate_of", None)))
+            # dedup drops come from where the store decides (one process, or a shared crawl's
+            # decider): never with a frontier
+            await self._mark_copy(source, exception.duplicate_of)  # type: ignore[attr-defined]
+            return
+        mark = self.frontier.mark if self.frontier is not None else self.store.mark  # type: ignore[union-attr]
+        await mark(source, "dropped", f"{type(exception).__name__}: {exception}")
+
+    async def _mark_copy(self, source: str, original: str) -> None:
+        """The ledger state of an item that copies ``original``: a copy is a ``duplicate`` (of what
+        is kept of its story), but the very article stored under its URL, come again unchanged (a
+        recrawl), stays ``stored``."""
+        assert self.store is not None
+        if original == source:
+            await self.store.mark(source, "stored", "unchanged since it was stored")
         else:
-            await mark(source, "dropped", f"{type(exception).__name__}: {exception}")
-
-
-def _copy_state(source: str, original: str | None) -> tuple[str, str]:
-    """The ledger state of an item that copies ``original``: a copy is a ``duplicate``, but the very
-    article stored under its URL, come again unchanged (a recrawl), stays ``stored``."""
-    if original == source:
-        return "stored", "unchanged since it was stored"
-    return "duplicate", f"copy of {original}"
+            await self.store.mark_copy(source, original)

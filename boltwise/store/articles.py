@@ -37,12 +37,22 @@ class ArticleRows(Database):
         self._wrote()
         return True
 
+    async def remove_article(self, url: str) -> str | None:
+        """Delete the article stored under ``url``, every revision; its source (None: none stored)."""
+        row = await self._fetchone("SELECT item FROM articles WHERE url = ?", (url,))
+        if row is None:
+            return None
+        await self._execute("DELETE FROM article_revisions WHERE url = ?", (url,))
+        await self._execute("DELETE FROM articles WHERE url = ?", (url,))
+        self._wrote()
+        return _document(row[0])["source"]
+
     async def articles(self, site: str | None = None) -> AsyncIterator[dict[str, Any]]:
         sql, params = "SELECT item FROM articles", ()
         if site:
             sql, params = sql + " WHERE site = ?", (site,)
         for (document,) in await self._fetchall(sql + " ORDER BY url", params):
-            yield json.loads(document) if isinstance(document, str) else document
+            yield _document(document)
 
     async def counts(self) -> dict[str, list[tuple]]:
         return {
@@ -54,3 +64,8 @@ class ArticleRows(Database):
                 "SELECT state, COUNT(*) FROM ledger GROUP BY state ORDER BY state"
             ),
         }
+
+
+def _document(stored: str | dict[str, Any]) -> dict[str, Any]:
+    """An item column's value as a dict (SQLite gives JSON text, PostgreSQL a decoded jsonb)."""
+    return json.loads(stored) if isinstance(stored, str) else stored

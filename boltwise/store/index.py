@@ -37,14 +37,33 @@ class IndexRows(Database):
             (key, fp.exact, fp.signature.tobytes(), fp.shingles, fp.words, revision, modified),
         )
         assert row is not None
+        if revision == 1:  # a key indexed anew (its old story superseded, say) stands for itself
+            await self._execute("DELETE FROM dedup_superseded WHERE key = ?", (key,))
         if replaces is not None:  # a revision: its old buckets go, found by primary key
-            old = Fingerprint(replaces.exact, replaces.signature, replaces.shingles, replaces.words)
             await self._executemany(
-                "DELETE FROM dedup_buckets WHERE bucket = ? AND article = ?", ((b, row[0]) for b in old.bands)
+                "DELETE FROM dedup_buckets WHERE bucket = ? AND article = ?",
+                ((b, row[0]) for b in replaces.fingerprint().bands),
             )
         await self._executemany(
             "INSERT INTO dedup_buckets VALUES (?, ?) ON CONFLICT DO NOTHING", ((b, row[0]) for b in fp.bands)
         )
+        self._wrote()
+
+    async def supersede(self, entries: list[Indexed], kept: str) -> None:
+        """Take articles out of the index that ``kept`` supersedes, and remember by what (also for
+        what they superseded before): later copies of them find ``kept``."""
+        for entry in entries:
+            await self._executemany(
+                "DELETE FROM dedup_buckets WHERE bucket = ? AND article = ?",
+                ((b, entry.id) for b in entry.fingerprint().bands),
+            )
+            await self._execute("DELETE FROM dedup_articles WHERE id = ?", (entry.id,))
+            await self._execute("UPDATE dedup_superseded SET kept = ? WHERE kept = ?", (kept, entry.key))
+            await self._execute(
+                "INSERT INTO dedup_superseded (key, kept) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET kept = excluded.kept",
+                (entry.key, kept),
+            )
         self._wrote()
 
 

@@ -16,7 +16,30 @@ from boltwise.store.database import Database
 TERMINAL = ("stored", "dropped", "duplicate")
 
 
+COPY_OF = "copy of "  # a duplicate's reason: this, then the URL (or source) of the article kept
+
+
 class LedgerRows(Database):
+    async def mark_copy(self, url: str, original: str) -> None:
+        """Mark ``url`` a duplicate of ``original`` or, when that was superseded, of the article
+        that superseded it: one statement, so a supersession is never half seen."""
+        await self._execute(
+            "INSERT INTO ledger (url, state, reason, updated_at) VALUES (?, 'duplicate',"
+            " ? || COALESCE((SELECT kept FROM dedup_superseded WHERE key = ?), ?), ?)"
+            " ON CONFLICT (url) DO UPDATE SET state = excluded.state, reason = excluded.reason,"
+            " updated_at = excluded.updated_at",
+            (url, COPY_OF, original, original, datetime.now(UTC).isoformat()),
+        )
+        self._wrote()
+
+    async def redirect_copies(self, original: str, kept: str) -> None:
+        """The copies of ``original`` marked so far copy ``kept`` now, which superseded it."""
+        await self._execute(
+            "UPDATE ledger SET reason = ?, updated_at = ? WHERE state = 'duplicate' AND reason = ?",
+            (COPY_OF + kept, datetime.now(UTC).isoformat(), COPY_OF + original),
+        )
+        self._wrote()
+
     async def mark(self, url: str, state: str, reason: str | None = None, lastmod: str | None = None) -> None:
         await self._execute(
             "INSERT INTO ledger (url, state, reason, lastmod, updated_at) VALUES (?, ?, ?, ?, ?)"

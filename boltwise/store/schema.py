@@ -6,8 +6,8 @@ from __future__ import annotations
 # version it has; a later version of this schema bumps SCHEMA_VERSION, and setup() brings older
 # stores up to it (today by the IF NOT EXISTS statements alone)
 # 2: the shared crawl's tables (PostgreSQL); 3: learned templates; 4: listed metadata;
-# 5: frontier.started (PostgreSQL)
-SCHEMA_VERSION = 5
+# 5: frontier.started (PostgreSQL); 6: dedup_superseded
+SCHEMA_VERSION = 6
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boltwise_schema (
     version INTEGER NOT NULL
@@ -60,6 +60,10 @@ CREATE TABLE IF NOT EXISTS dedup_buckets (
     article {int64} NOT NULL,
     PRIMARY KEY (bucket, article)
 ){without_rowid};
+CREATE TABLE IF NOT EXISTS dedup_superseded (
+    key TEXT PRIMARY KEY,
+    kept TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS boilerplate_sites (
     site TEXT PRIMARY KEY,
     articles INTEGER NOT NULL
