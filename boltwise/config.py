@@ -60,6 +60,11 @@ DEFAULTS: dict[str, Any] = {
     "BOLTWISE_CLEAN_LEARN_MIN_ARTICLES": 20,
     "BOLTWISE_CLEAN_LEARN_MIN_SUPPORT": 10,
     "BOLTWISE_CLEAN_LEARN_MAX_SHARE": 0.5,
+    # learned field values (boltwise.clean.sitefields): tags, descriptions, title ends a site
+    # gives nearly every page
+    "BOLTWISE_CLEAN_FIELDS_ENABLED": True,
+    "BOLTWISE_CLEAN_FIELDS_MIN_PAGES": 10,
+    "BOLTWISE_CLEAN_FIELDS_MIN_SHARE": 0.8,
     # learned templates (boltwise.clean.templates): linked slots on most of a site's pages
     "BOLTWISE_CLEAN_TEMPLATES_ENABLED": True,
     "BOLTWISE_CLEAN_TEMPLATES_MIN_PAGES": 5,

@@ -22,6 +22,7 @@ from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstru
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
+from boltwise.areas import furniture_links, furniture_names
 from boltwise.cache import cache_root, filled
 from boltwise.clean.language import article_language
 from boltwise.fields import authors, image_url, terms, title
@@ -105,23 +106,29 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     hints = page.hints or {}
     site = site_of(url)
     declared_language = meta.language or hints.get("language")
+    headline = title(meta.title or hints.get("title") or doc.title, meta.site_names, site)
+    # the publisher (an organization) is no person, nor is the title; the site's name may be
+    # (og:site_name of a one-person blog), so it stays
+    not_authors = [meta.publisher or "", headline or ""]
     fields = dict(
         source=page.source,
         text=text,
         url=url,
         declared_canonical=declared,
         site=site,
-        title=title(meta.title or hints.get("title") or doc.title, meta.site_names, site),
+        title=headline,
         description=description,
-        author=authors(meta.author) or authors(doc.author),
+        # trafilatura's author the same as a page's author refused (mdr.de as "Mdr De") is refused too
+        author=authors(meta.author, not_authors)
+        or _on_page(tree, authors(doc.author, [*not_authors, meta.author or ""])),
         publisher=meta.publisher,
         published=meta.published or hints.get("published") or iso_datetime(doc.date),
         modified=meta.modified,
         # detected here, in the worker: it is the costly part of cleaning
         language=article_language(text, declared_language),
         declared_language=declared_language,
-        categories=terms(meta.section or doc.categories or [], meta.site_names, site),
-        tags=terms(meta.keywords or hints.get("tags") or doc.tags or [], meta.site_names, site),
+        categories=terms(meta.section or _links_on_page(tree, doc.categories), meta.site_names, site),
+        tags=terms(meta.keywords or hints.get("tags") or _links_on_page(tree, doc.tags), meta.site_names, site),
         image=image_url(meta.image, page.url or url) or image_url(doc.image, page.url or url),
         word_count=len(text.split()),
         fetched_at=page.fetched_at,
@@ -130,6 +137,20 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
         return Extraction(Article(**fields), tuple(notes))
     layout = page_layout(tree, text, description)  # last: it strips the tree's scripts
     return Extraction(Extracted(**fields, layout=layout.as_dict()), tuple(notes))
+
+
+def _links_on_page(tree: HtmlElement, values: list[str] | None) -> list[str]:
+    """trafilatura's tags or categories, less those only a sidebar, menu or footer links to."""
+    furniture = furniture_links(tree, values or [])
+    return [value for value in values or [] if value not in furniture]
+
+
+def _on_page(tree: HtmlElement, names: str | None) -> str | None:
+    """trafilatura's authors, less those only comments, sidebars or footers give."""
+    if not names:
+        return None
+    furniture = furniture_names(tree, names.split("; "))
+    return "; ".join(name for name in names.split("; ") if name not in furniture) or None
 
 
 def _trafilatura(

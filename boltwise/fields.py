@@ -44,7 +44,7 @@ def terms(values: Iterable[str], site_names: Iterable[str] = (), site: str | Non
     """Tags or categories as single terms: values split on ``,`` ``;`` ``|``, a ``tag:``/``cat:``
     prefix stripped, page kinds (``type:post``) and the site's own name dropped, duplicates
     (case aside) dropped, at most :data:`MAX_TERMS`, in the page's order."""
-    names = {_key(name) for name in site_names if name} | _site_labels(site)
+    names = {name_key(name) for name in site_names if name} | _site_labels(site)
     seen: dict[str, str] = {}
     for value in values:
         for part in _TERM_SEPARATORS.split(html.unescape(value)):
@@ -52,7 +52,7 @@ def terms(values: Iterable[str], site_names: Iterable[str] = (), site: str | Non
             if not part or _PAGE_KIND.match(part):
                 continue
             part = _TERM_KIND.sub("", part).strip()
-            if part and _key(part) not in names:
+            if part and name_key(part) not in names:
                 seen.setdefault(part.casefold(), part)
     return list(seen.values())[:MAX_TERMS]
 
@@ -65,16 +65,27 @@ PLACEHOLDER_AUTHORS = frozenset(
      "user", "guest", "gast", "webmaster", "root", "wordpress", "default", "none", "null", "n/a"}
 )  # fmt: skip
 _BYLINE_WORD = re.compile(r"^(?:von|by|autor(?:in)?|author|geschrieben von|written by|posted by)\s*:?\s+", re.I)
-_NO_NAME = re.compile(r"(?:^[a-z][a-z0-9+.-]*://|^www\.|@[^\s@]+\.\w+)", re.I)  # a URL or an e-mail address
+_NO_NAME = re.compile(r"(?:^[a-z][a-z0-9+.-]*://|^www[.\s]|@[^\s@]+\.\w+)", re.I)  # a URL or an e-mail address
+# "tennisnet.com", "FLVW.de": a top-level domain is lower case, so "A.Meier" is a name
+_DOMAIN = re.compile(r"^(?:[A-Za-z0-9-]+\.)+[a-z]{2,6}$")
 
 
-def authors(value: str | None) -> str | None:
+def authors(value: str | None, not_names: Iterable[str] = ()) -> str | None:
     """The ``"; "``-joined author names of ``value`` without a byline word ("Von", "By"),
-    placeholders (:data:`PLACEHOLDER_AUTHORS`), URLs and e-mail addresses; None when none is left."""
+    placeholders (:data:`PLACEHOLDER_AUTHORS`), URLs, domains and e-mail addresses, and names
+    that are one of ``not_names`` (the publisher, the article's title), alone or before a comma
+    ("SPIEGEL ONLINE, Hamburg, Germany"); None when none is left."""
+    others = {key for name in not_names if name and (key := name_key(name))}
     names: dict[str, str] = {}
     for name in html.unescape(value or "").split(";"):
         name = _BYLINE_WORD.sub("", " ".join(name.split())).strip(" ,")
-        if name and name.casefold() not in PLACEHOLDER_AUTHORS and not _NO_NAME.search(name):
+        if (
+            name
+            and name.casefold() not in PLACEHOLDER_AUTHORS
+            and not _NO_NAME.search(name)
+            and not _DOMAIN.match(name)
+            and not {name_key(name), name_key(name.split(",")[0])} & others
+        ):
             names.setdefault(name.casefold(), name)
     return "; ".join(names.values()) or None
 
@@ -82,7 +93,7 @@ def authors(value: str | None) -> str | None:
 # --- titles --------------------------------------------------------------------------------------
 
 # a title's parts: "Headline | Site", "Site :: Headline", "Headline – Site", "Headline · Site"
-_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»:]|::|&raquo;)\s+")
+TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»:]|::|&raquo;)\s+")
 
 
 def title(value: str | None, site_names: Iterable[str] = (), site: str | None = None) -> str | None:
@@ -93,13 +104,13 @@ def title(value: str | None, site_names: Iterable[str] = (), site: str | None = 
     if not value:
         return None
     text = " ".join(html.unescape(value).split())
-    names = {key for name in site_names if name and (key := _key(html.unescape(name)))}
+    names = {key for name in site_names if name and (key := name_key(html.unescape(name)))}
     labels = _site_labels(site)
     return _strip_site(_strip_site(text, names, labels), names, labels, prefix=True) or None
 
 
 def _strip_site(text: str, names: set[str], labels: set[str], prefix: bool = False) -> str:
-    separators = list(_TITLE_SEPARATOR.finditer(text))
+    separators = list(TITLE_SEPARATOR.finditer(text))
     # the longest end first: a site name may have separators of its own ("☆ - Watch e.V. - News")
     for at in reversed(separators) if prefix else separators:
         rest, part = (text[at.end() :], text[: at.start()]) if prefix else (text[: at.start()], text[at.end() :])
@@ -109,7 +120,7 @@ def _strip_site(text: str, names: set[str], labels: set[str], prefix: bool = Fal
 
 
 def _names_site(part: str, names: set[str], labels: set[str], prefix: bool) -> bool:
-    key = _key(re.sub(r"\([^)]*\)$", "", part))  # "Jugendwerk in Württemberg (ejw)"
+    key = name_key(re.sub(r"\([^)]*\)$", "", part))  # "Jugendwerk in Württemberg (ejw)"
     if not key or len(part.split()) > 8:
         return False
     if key in names or key in labels:
@@ -117,7 +128,7 @@ def _names_site(part: str, names: set[str], labels: set[str], prefix: bool) -> b
     # "Schweizerische Vogelwarte" on vogelwarte.ch, "Handball Schweiz" on handball.ch: a last part
     # of a few words that begins or ends with the domain's name (not a first part: a headline's
     # first words may begin with it, "Handball heute: …")
-    loose = not prefix and len(part.split()) <= 4 and not _TITLE_SEPARATOR.search(part)
+    loose = not prefix and len(part.split()) <= 4 and not TITLE_SEPARATOR.search(part)
     return loose and any(len(label) >= 6 and (key.startswith(label) or key.endswith(label)) for label in labels)
 
 
@@ -127,9 +138,9 @@ def _site_labels(site: str | None) -> set[str]:
         return set()
     host = site.removeprefix("www.")
     label = host.split(".")[0]
-    return {_key(host), _key(label)} - {""}
+    return {name_key(host), name_key(label)} - {""}
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
     """What two spellings of a name share: letters and digits, case aside."""
     return "".join(ch for ch in name.casefold() if ch.isalnum())

@@ -10,7 +10,7 @@ from trafilatura.utils import load_html
 
 from boltwise.bench.quality import score
 from boltwise.extract import ExtractOptions, extract_article
-from boltwise.fields import PLACEHOLDER_AUTHORS
+from boltwise.fields import MAX_TERMS, PLACEHOLDER_AUTHORS
 from boltwise.items import Page
 from boltwise.listings import read_listing
 from boltwise.metadata import read_metadata
@@ -99,6 +99,25 @@ def test_metadata_fields_are_clean():
         t for t in terms if any(sep in t for sep in ",;|") or t.lower().startswith(("tag:", "cat:", "type:"))
     ] == []
     assert [a.author for a in articles.values() if a.author and a.author.lower() in PLACEHOLDER_AUTHORS] == []
+    # 10 pages had 40 tags from a sidebar's tag cloud before; left: rent-a-pastor's own keywords
+    assert [f for f, a in articles.items() if len(a.tags) >= MAX_TERMS] == [
+        "html/archive.org.rent-a-pastor.com.hochzeitslokation.html.gz"
+    ]
+    # names from comments, sidebars and footers, URLs, domains, the publisher, the title: 16 before
+    authors = {f: a.author for f, a in articles.items()}
+    assert authors["html/damianduchamps.wordpress.com.hbdi.html.gz"] is None  # "Stephangoeldi Said; On August 3"
+    assert authors["html/jovelstefan.de.gefallt.html.gz"] is None  # "Tim", a recent commenter in the sidebar
+    assert authors["html/sonntag-sachsen.de.emanuel.html.gz"] is None  # "So Artikel Empfehlen"
+    assert authors["html/piratenpatei.de-Entlarvt.html.gz"] is None  # "Theme Pirate Rogue von xwolf"
+    assert authors["html/spiegel.de.albtraum.html.gz"] is None  # "SPIEGEL ONLINE, Hamburg, Germany"
+    assert [
+        a for a in authors.values() if a and ("www " in a.lower() or a.lower().endswith((".de", ".com")))
+    ] == []
+    # and real bylines stay, in an article's aside or in Blogger's post widget
+    assert authors["html/hpd.de-Homosexuellenhass.html.gz"] == "Moritz Pieczewski-Freimuth"
+    assert authors["html/weinlachgummis.blogspot.com.rezi.html.gz"] == "Weinlachgummi"
+    assert authors["html/skateboardmsm.de.dormhagen.html.gz"] == "Redaktion MSM"
+    assert sum(1 for a in authors.values() if a) > 140  # 147; 162 before
     titled = [(a.title, n) for f, a in articles.items() for n in site_names[f] if a.title and len(n) > 3]
     assert len(titled) > 100
     assert [(t, n) for t, n in titled if t != n and t.lower().endswith(n.lower())] == []

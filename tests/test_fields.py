@@ -64,11 +64,25 @@ def test_terms_are_split_stripped_deduplicated_and_capped():
         ("Redaktion", "Redaktion"),  # a newsroom byline is an author
         ("Adminah Namely", "Adminah Namely"),  # a real name with a placeholder word in it
         ("Anonymous Coward Smith", "Anonymous Coward Smith"),
+        ("www koffergepackt com", None),  # a URL, its dots gone
+        ("tennisnet.com", None),  # a domain
+        ("FLVW.de", None),
+        ("A.Meier", "A.Meier"),
+        ("Dr. Jane Doe", "Dr. Jane Doe"),
         (None, None),
     ],
 )
 def test_authors(value, expected):
     assert authors(value) == expected
+
+
+def test_authors_that_are_the_publisher_or_the_title_are_dropped():
+    title = "Eine realistische Interpretation des Keynes-Hicks-Multiplikators"
+    assert authors("SPIEGEL ONLINE, Hamburg, Germany", ["SPIEGEL ONLINE", title]) is None
+    assert authors(title, ["SPIEGEL ONLINE", title]) is None
+    assert authors("Solarserver; Jana Berg", ["Solarserver"]) == "Jana Berg"
+    # the publisher's name inside a person's byline is no reason to drop it
+    assert authors("FOCUS-Online-Experte Robin Tschöpe", ["FOCUS Online"]) == "FOCUS-Online-Experte Robin Tschöpe"
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,13 @@ from boltwise import config
 from boltwise.clean.cleaner import Cleaner
 from boltwise.clean.language import detect_language
 from boltwise.clean.learned import BoilerplateModel
+from boltwise.clean.sitefields import SiteFields, SiteFieldsModel
 from boltwise.cputime import charged
 from boltwise.items import Article, Extracted, Page
 from boltwise.layout import Layout
 from boltwise.spiders.sharedfrontier import shared_crawl
 from boltwise.store import Store, store_for
-from boltwise.store.boilerplate import LINES, TEMPLATES, Tables
+from boltwise.store.boilerplate import FIELDS, LINES, TEMPLATES, Tables
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +34,18 @@ class WrongLanguage(DropItem):
 class CleanPipeline:
     """Removes site boilerplate, mines metadata, normalises text and applies the quality gates."""
 
-    def __init__(self, crawler: Crawler, cleaner: Cleaner, min_words: int, languages: frozenset[str]) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        cleaner: Cleaner,
+        min_words: int,
+        languages: frozenset[str],
+        site_fields: SiteFieldsModel | None = None,
+    ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.cleaner = cleaner
+        self.site_fields = site_fields
         self.min_words = min_words
         self.languages = languages
         self.store: Store | None = None
@@ -62,15 +71,28 @@ class CleanPipeline:
                 min_share=config.getfloat(settings, "BOLTWISE_CLEAN_TEMPLATES_MIN_SHARE"),
                 max_share=config.getfloat(settings, "BOLTWISE_CLEAN_LEARN_MAX_SHARE"),
             )
+        site_fields = None
+        if config.getbool(settings, "BOLTWISE_CLEAN_FIELDS_ENABLED"):
+            site_fields = SiteFieldsModel(
+                BoilerplateModel(
+                    min_articles=config.getint(settings, "BOLTWISE_CLEAN_FIELDS_MIN_PAGES"),
+                    min_support=2,  # a value on two pages at the least, however few the share asks
+                    min_share=config.getfloat(settings, "BOLTWISE_CLEAN_FIELDS_MIN_SHARE"),
+                )
+            )
         languages = frozenset(lang.lower() for lang in config.getlist(settings, "BOLTWISE_LANGUAGES"))
         cleaner = Cleaner(model, rules=config.getlist(settings, "BOLTWISE_CLEAN_RULES"), templates=templates)
-        return cls(crawler, cleaner, config.getint(settings, "BOLTWISE_MIN_WORDS"), languages)
+        return cls(crawler, cleaner, config.getint(settings, "BOLTWISE_MIN_WORDS"), languages, site_fields)
 
     decider_stage = from_crawler  # the decider's own instance (boltwise.decider)
 
     def _models(self) -> list[tuple[BoilerplateModel, Tables]]:
         """The learned models in use, with the store tables each is kept in."""
-        models = [(self.cleaner.learned, LINES), (self.cleaner.templates, TEMPLATES)]
+        models = [
+            (self.cleaner.learned, LINES),
+            (self.cleaner.templates, TEMPLATES),
+            (self.site_fields.model if self.site_fields else None, FIELDS),
+        ]
         return [(model, tables) for model, tables in models if model is not None]
 
     async def open_spider(self) -> None:
@@ -105,12 +127,32 @@ class CleanPipeline:
         with charged(self.stats, "clean"):
             return self._clean(item)
 
+    def _clean_fields(self, adapter: ItemAdapter) -> None:
+        """Drop the tags, categories, description and title end the site gives all its pages."""
+        assert self.site_fields is not None
+        fields = SiteFields(
+            adapter.get("title"),
+            adapter.get("description"),
+            adapter.get("tags") or [],
+            adapter.get("categories") or [],
+        )
+        cleaned = self.site_fields.clean(adapter.get("site"), fields)
+        self.site_fields.observe(adapter.get("site"), fields)
+        for kind, value in cleaned.removed:
+            self.stats.inc_value(f"boltwise/clean/fields/{kind}")
+            logger.debug("Removed (site-wide %s) from %s: %s", kind, adapter["source"], value)
+        adapter.update(
+            title=cleaned.title, description=cleaned.description, tags=cleaned.tags, categories=cleaned.categories
+        )
+
     def _clean(self, item: Article) -> Article:
         layout = None
         if isinstance(item, Extracted):  # the layout was for this stage only: out goes an Article
             layout = Layout.from_dict(item.layout)
             item = item.article()
         adapter = ItemAdapter(item)
+        if self.site_fields is not None:
+            self._clean_fields(adapter)  # first: a slogan for a description is no lost lede
         result = self.cleaner.clean(
             adapter["text"],
             site=adapter.get("site"),

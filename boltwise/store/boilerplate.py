@@ -1,8 +1,9 @@
 """Learned boilerplate's rows: articles per site and, per site, articles per key.
 
-Learned lines (keys: line hashes) and learned templates (keys: template slots) are both a
+Learned lines (keys: line hashes), learned templates (keys: template slots) and learned field
+values (keys: :func:`boltwise.clean.sitefields.field_key`) are each a
 :class:`~boltwise.clean.learned.BoilerplateModel`, each in its own two tables (:data:`LINES`,
-:data:`TEMPLATES`).
+:data:`TEMPLATES`, :data:`FIELDS`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Tables:
 
 LINES = Tables("boilerplate_sites", "boilerplate_lines", "line_hash")
 TEMPLATES = Tables("template_sites", "template_slots", "slot")
+FIELDS = Tables("field_sites", "field_values", "value_hash")
 
 
 class BoilerplateRows(Database):

@@ -6,7 +6,7 @@ from __future__ import annotations
 # version it has; a later version of this schema bumps SCHEMA_VERSION, and setup() brings older
 # stores up to it (today by the IF NOT EXISTS statements alone)
 # 2: the shared crawl's tables (PostgreSQL); 3: learned templates; 4: listed metadata;
-# 5: frontier.started (PostgreSQL); 6: dedup_superseded
+# 5: frontier.started (PostgreSQL); 6: dedup_superseded, field_sites and field_values
 SCHEMA_VERSION = 6
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boltwise_schema (
@@ -73,6 +73,16 @@ CREATE TABLE IF NOT EXISTS boilerplate_lines (
     line_hash {int64} NOT NULL,
     articles INTEGER NOT NULL,
     PRIMARY KEY (site, line_hash)
+){without_rowid};
+CREATE TABLE IF NOT EXISTS field_sites (
+    site TEXT PRIMARY KEY,
+    articles INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS field_values (
+    site TEXT NOT NULL,
+    value_hash {int64} NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (site, value_hash)
 ){without_rowid};
 CREATE TABLE IF NOT EXISTS template_sites (
     site TEXT PRIMARY KEY,
