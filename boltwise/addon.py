@@ -9,6 +9,7 @@ from __future__ import annotations
 from scrapy.settings import Settings
 
 from boltwise import __version__, config
+from boltwise.exporters import FEED_EXPORTERS
 from boltwise.workers import warm_up
 
 PIPELINES = {
@@ -104,6 +105,8 @@ class Boltwise:
                 if path in SWITCHED and not settings.getbool(SWITCHED[path]):
                     continue
                 settings[name][path] = order
+        for name, path in FEED_EXPORTERS.items():  # FEEDS = {"x.parquet": {"format": "parquet"}}
+            settings["FEED_EXPORTERS"].setdefault(name, path)
         if not settings.getbool("REMOTE_CONTROL_ENABLED"):
             # Scrapy imports the module of every extension it lists (EXTENSIONS: None included)
             # before the extension can say it is off; this one's imports aiohttp, 0.1 s of every

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from itertools import chain
 
 from lxml.html import HtmlElement
+from trafilatura.xpaths import AUTHOR_XPATHS
 
 from boltwise.fields import name_key
 
@@ -35,13 +36,8 @@ _ARTICLE_CLASSES = frozenset(
 )
 _ARTICLE_WORDS = ("article", "articel", "meta")
 _LIST_WORDS = ("related", "recent", "popular", "articles", "list", "teaser")
-# where trafilatura looks for authors (its AUTHOR_XPATHS, in short), below <body> (whose class
-# names the post's author on WordPress)
-_AUTHOR_PLACES = (
-    "//body//*[@rel='author' or contains(@itemprop, 'author')"
-    " or re:test(@class, '[Aa]uthor|[Bb]yline|username|writer') or re:test(@id, '[Aa]uthor')]"
-)
-_REGEXP = {"re": "http://exslt.org/regular-expressions"}
+# an author element's text longer than this is a container (a post with the author's class), no byline
+_BYLINE_CHARS = 300
 
 
 def in_furniture(element: HtmlElement) -> bool:
@@ -56,7 +52,8 @@ def in_furniture(element: HtmlElement) -> bool:
         if tag in ("article", "main") or any(
             _is_article_class(word) for word in node.get("class", "").lower().split()
         ):
-            return any("comment" in word for word in words)  # WordPress's <article class="comment-body">
+            # WordPress's <article class="comment-body">; not a post's "category-commentary"
+            return any(word.startswith("comment") for word in words)
         if any(word.startswith(_FURNITURE_WORDS) or word.endswith(_FURNITURE_WORDS) for word in words):
             return True
         outer = outer or tag in _OUTER_TAGS or any(w in word for word in words for w in _OUTER_WORDS)
@@ -89,11 +86,17 @@ def furniture_links(tree: HtmlElement, values: list[str]) -> set[str]:
 
 
 def furniture_names(tree: HtmlElement, names: list[str]) -> set[str]:
-    """The ``names`` that the page's author and byline elements give only in its furniture (a
-    commenter's, a theme's author)."""
+    """The ``names`` that the page's author and byline elements (where trafilatura looks for
+    authors) give only in its furniture (a commenter's, a theme's author)."""
     if not names:
         return set()
-    texts = _placed(tree.xpath(_AUTHOR_PLACES, namespaces=_REGEXP))
+    bylines = (
+        element
+        for xpath in AUTHOR_XPATHS
+        for element in xpath(tree)
+        if element.tag not in ("html", "body") and len(element.text_content()) <= _BYLINE_CHARS
+    )
+    texts = _placed(bylines)
     found = set()
     for name in names:
         key = name_key(name)

@@ -8,6 +8,7 @@ tree serves our standard-metadata reader and trafilatura.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -29,7 +30,7 @@ from boltwise.fields import authors, image_url, terms, title
 from boltwise.items import Article, Extracted, Page
 from boltwise.layout import page_layout
 from boltwise.listings import judge
-from boltwise.metadata import iso_datetime, read_metadata
+from boltwise.metadata import PageMetadata, iso_datetime, read_metadata
 from boltwise.urls import canonical_trusted, canonical_url, on_domains, site_of
 
 logger = logging.getLogger(__name__)
@@ -107,9 +108,6 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     site = site_of(url)
     declared_language = meta.language or hints.get("language")
     headline = title(meta.title or hints.get("title") or doc.title, meta.site_names, site)
-    # the publisher (an organization) is no person, nor is the title; the site's name may be
-    # (og:site_name of a one-person blog), so it stays
-    not_authors = [meta.publisher or "", headline or ""]
     fields = dict(
         source=page.source,
         text=text,
@@ -118,17 +116,21 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
         site=site,
         title=headline,
         description=description,
-        # trafilatura's author the same as a page's author refused (mdr.de as "Mdr De") is refused too
-        author=authors(meta.author, not_authors)
-        or _on_page(tree, authors(doc.author, [*not_authors, meta.author or ""])),
+        author=_author(tree, meta, doc, headline),
         publisher=meta.publisher,
         published=meta.published or hints.get("published") or iso_datetime(doc.date),
         modified=meta.modified,
         # detected here, in the worker: it is the costly part of cleaning
         language=article_language(text, declared_language),
         declared_language=declared_language,
-        categories=terms(meta.section or _links_on_page(tree, doc.categories), meta.site_names, site),
-        tags=terms(meta.keywords or hints.get("tags") or _links_on_page(tree, doc.tags), meta.site_names, site),
+        categories=terms(
+            meta.section or _on_page(tree, doc.categories or [], furniture_links), meta.site_names, site
+        ),
+        tags=terms(
+            meta.keywords or hints.get("tags") or _on_page(tree, doc.tags or [], furniture_links),
+            meta.site_names,
+            site,
+        ),
         image=image_url(meta.image, page.url or url) or image_url(doc.image, page.url or url),
         word_count=len(text.split()),
         fetched_at=page.fetched_at,
@@ -139,18 +141,24 @@ def extract_article(page: Page, options: ExtractOptions) -> Extraction:
     return Extraction(Extracted(**fields, layout=layout.as_dict()), tuple(notes))
 
 
-def _links_on_page(tree: HtmlElement, values: list[str] | None) -> list[str]:
-    """trafilatura's tags or categories, less those only a sidebar, menu or footer links to."""
-    furniture = furniture_links(tree, values or [])
-    return [value for value in values or [] if value not in furniture]
+def _on_page(
+    tree: HtmlElement, values: list[str], furniture: Callable[[HtmlElement, list[str]], set[str]]
+) -> list[str]:
+    """trafilatura's values of a field, less those the page gives only in its furniture (:mod:`boltwise.areas`)."""
+    dropped = furniture(tree, values)
+    return [value for value in values if value not in dropped]
 
 
-def _on_page(tree: HtmlElement, names: str | None) -> str | None:
-    """trafilatura's authors, less those only comments, sidebars or footers give."""
-    if not names:
-        return None
-    furniture = furniture_names(tree, names.split("; "))
-    return "; ".join(name for name in names.split("; ") if name not in furniture) or None
+def _author(tree: HtmlElement, meta: PageMetadata, doc: Document, headline: str | None) -> str | None:
+    """The page's author, else trafilatura's, without the publisher (an organization) and the
+    title; the site's name may be one (og:site_name of a one-person blog), so it stays. Of
+    trafilatura's, names only the page's furniture gives go, and so does its spelling of a page
+    author refused ("mdr.de" as "Mdr De")."""
+    not_authors = [meta.publisher or "", headline or ""]
+    if author := authors(meta.author, not_authors):
+        return author
+    found = authors(doc.author, [*not_authors, meta.author or ""])
+    return "; ".join(_on_page(tree, found.split("; ") if found else [], furniture_names)) or None
 
 
 def _trafilatura(

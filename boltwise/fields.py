@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from boltwise.discovery import absolute_url
@@ -66,8 +66,12 @@ PLACEHOLDER_AUTHORS = frozenset(
 )  # fmt: skip
 _BYLINE_WORD = re.compile(r"^(?:von|by|autor(?:in)?|author|geschrieben von|written by|posted by)\s*:?\s+", re.I)
 _NO_NAME = re.compile(r"(?:^[a-z][a-z0-9+.-]*://|^www[.\s]|@[^\s@]+\.\w+)", re.I)  # a URL or an e-mail address
-# "tennisnet.com", "FLVW.de": a top-level domain is lower case, so "A.Meier" is a name
-_DOMAIN = re.compile(r"^(?:[A-Za-z0-9-]+\.)+[a-z]{2,6}$")
+# "tennisnet.com", "FLVW.de": the usual top-level domains of German-language news, so "hans.meier"
+# and "Dr.phil" are names
+_DOMAIN = re.compile(
+    r"^(?:[A-Za-z0-9-]+\.)+(?:com|net|org|info|biz|eu|de|at|ch|li|lu|be|nl|fr|it|io|co|me|tv|fm|news|online|blog)$",
+    re.I,
+)
 
 
 def authors(value: str | None, not_names: Iterable[str] = ()) -> str | None:
@@ -109,14 +113,17 @@ def title(value: str | None, site_names: Iterable[str] = (), site: str | None = 
     return _strip_site(_strip_site(text, names, labels), names, labels, prefix=True) or None
 
 
-def _strip_site(text: str, names: set[str], labels: set[str], prefix: bool = False) -> str:
+def title_cuts(text: str, prefix: bool = False) -> Iterator[tuple[str, str]]:
+    """(part, rest) for each cut of ``text`` at a separator: a part after one (``prefix``: before
+    one), the longest first — a site name may have separators of its own ("☆ - Watch e.V. - News")."""
     separators = list(TITLE_SEPARATOR.finditer(text))
-    # the longest end first: a site name may have separators of its own ("☆ - Watch e.V. - News")
     for at in reversed(separators) if prefix else separators:
-        rest, part = (text[at.end() :], text[: at.start()]) if prefix else (text[: at.start()], text[at.end() :])
-        if rest and _names_site(part, names, labels, prefix):
-            return rest
-    return text
+        yield (text[: at.start()], text[at.end() :]) if prefix else (text[at.end() :], text[: at.start()])
+
+
+def _strip_site(text: str, names: set[str], labels: set[str], prefix: bool = False) -> str:
+    cuts = title_cuts(text, prefix)
+    return next((rest for part, rest in cuts if rest and _names_site(part, names, labels, prefix)), text)
 
 
 def _names_site(part: str, names: set[str], labels: set[str], prefix: bool) -> bool:

@@ -18,6 +18,9 @@ ADDONS = {"boltwise.addon.Boltwise": 0}
 COMMANDS_MODULE = "boltwise.commands.project"
 
 FEED_EXPORT_ENCODING = "utf-8"
+# `-O articles.parquet` (boltwise.exporters; pyarrow, the [parquet] extra): here, not only in the
+# add-on, since `scrapy crawl` checks the format before the add-on is loaded
+FEED_EXPORTERS = {"parquet": "boltwise.exporters.ParquetItemExporter"}
 # Scrapy's DEBUG logs every request and every item in full; -s LOG_LEVEL=DEBUG shows them again,
 # along with the lines cleaning removes
 LOG_LEVEL = "INFO"

@@ -54,3 +54,24 @@ def test_a_wordpress_comment_article_is_furniture_a_blogger_post_in_its_widget_i
         "</div></div>"
     )
     assert not in_furniture(blogger.xpath("//span")[0])
+
+
+def test_a_post_in_a_category_named_like_furniture_keeps_its_own_tags_and_author():
+    # WordPress's post_class adds the post's categories and tags as classes
+    tree = html.fromstring(
+        "<html><body><article class='post type-post category-commentary tag-comments tag-sharing'>"
+        "<h1>Meinung</h1><p>Text.</p><footer class='entry-footer'><span class='byline'>"
+        "<span class='author vcard'>Jana Berg</span></span><a href='/tag/verkehr/' rel='tag'>Verkehr</a>"
+        "</footer></article></body></html>"
+    )
+    assert furniture_links(tree, ["Verkehr"]) == set()
+    assert furniture_names(tree, ["Jana Berg"]) == set()
+
+
+def test_an_author_who_answers_in_the_comments_keeps_the_byline():
+    tree = html.fromstring(
+        "<html><body><div class='content'><h1>Radwege</h1><span class='posted-by'>Jana Berg</span>"
+        "<p>Text.</p></div><ol class='commentlist'><li class='comment'>"
+        "<span class='comment-author'>Jana Berg</span><p>Danke!</p></li></ol></body></html>"
+    )
+    assert furniture_names(tree, ["Jana Berg"]) == set()

@@ -58,6 +58,10 @@ def test_the_complete_article_is_stored_in_either_order(tmp_path, store_uri, ord
     articles, revisions, ledger = asyncio.run(stored(store_uri))
     assert [url for url, _ in articles] == [FULL] and revisions == [FULL]
     assert articles[0][1]["text"] == "\n".join(BODY)
+    # the stored article is the complete one as emitted, without supersedes (which says what the
+    # feed's item replaces): the same record in either order, but for its file's path and time
+    complete = next(item for item in result.items if item["url"] == FULL)
+    assert articles[0][1] == {name: value for name, value in complete.items() if name != "supersedes"}
     assert ledger[source[FULL]] == ("stored", None)
     assert ledger[source[TRUNCATED]] == ledger[source[COPY]] == ("duplicate", f"copy of {FULL}")
 

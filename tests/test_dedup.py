@@ -99,9 +99,25 @@ def test_copies_of_equal_length_keep_the_first_and_short_texts_never_supersede(i
     body = body_lines("001_bbbc0ff35450de96.txt")
     index.check("first", "\n".join(body), None)
     assert index.check("second", "\n".join(body), None).duplicate_of == "first"
+    # a 30-word teaser, then a 45-word text containing it: below BOLTWISE_DEDUP_MIN_WORDS, both new
     teaser = " ".join(body[1].split()[:30])
     assert index.check("teaser", teaser, None).kind == "new"
-    assert index.check("teaser-longer", teaser + " und noch zwei Wörter", None).supersedes == ()
+    longer = teaser + " " + " ".join(body[2].split()[:15])
+    decision = index.check("teaser-longer", longer, None)
+    assert (decision.kind, decision.supersedes, len(longer.split())) == ("new", (), 45)
+
+
+def test_a_digest_of_several_articles_supersedes_none_of_them(index):
+    texts = {name: "\n".join(body_lines(name)) for name in BOLTWISE_SEEDS[:3]}
+    for name, text in texts.items():
+        index.check(name, text, None)
+    digest = index.check("digest", "\n".join(texts.values()), None)
+    assert (digest.kind, digest.supersedes) == ("near", ())
+    # nor does a page more than MAX_COMPLETION times as long as the one article it contains
+    body = body_lines("004_c11d6f5acf65279e.txt")
+    index.check("short", "\n".join(body[:4]), None)
+    padded = "\n".join([*body[:4], *(f"Absatz {n}: " + " ".join(body[4:]) for n in range(6))])
+    assert index.check("padded", padded, None).supersedes == ()
 
 
 def test_short_texts_are_not_matched_by_containment(index):

@@ -68,6 +68,8 @@ def test_terms_are_split_stripped_deduplicated_and_capped():
         ("tennisnet.com", None),  # a domain
         ("FLVW.de", None),
         ("A.Meier", "A.Meier"),
+        ("hans.meier", "hans.meier"),  # a user name, no domain
+        ("Dr.phil", "Dr.phil"),
         ("Dr. Jane Doe", "Dr. Jane Doe"),
         (None, None),
     ],

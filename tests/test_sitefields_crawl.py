@@ -83,8 +83,16 @@ def test_a_sites_own_tags_description_and_title_end_are_learned_and_kept_for_the
     second = crawl(tmp_path, "files", "-a", f"path={tmp_path / 'second'}", "-s", store)
     [item] = second.items
     assert (item["tags"], item["description"], item["title"]) == (["Spieler 40"], None, "Spielbericht 40")
-    # with the learning off, the same page keeps them
+    # with the learning off, a page of the same site on the same store keeps them
+    write_pages(tmp_path / "third", [41])
     third = crawl(
-        tmp_path, "files", "-a", f"path={tmp_path / 'second'}", "-s", "BOLTWISE_CLEAN_FIELDS_ENABLED=False"
+        tmp_path,
+        "files",
+        "-a",
+        f"path={tmp_path / 'third'}",
+        "-s",
+        store,
+        "-s",
+        "BOLTWISE_CLEAN_FIELDS_ENABLED=False",
     )
-    assert third.items[0]["tags"] == ["News", "Spieler 40"]
+    assert (third.items[0]["tags"], third.items[0]["description"]) == (["News", "Spieler 41"], SLOGAN)

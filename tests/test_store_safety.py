@@ -211,7 +211,13 @@ def test_stores_opened_at_the_same_moment_on_a_fresh_database_all_open(schema):
 @needs_postgres
 def test_processes_started_at_the_same_instant_both_start(schema):
     uri, _ = schema
-    command = [sys.executable, "-m", "scrapy", "boltwise-status", "-s", f"BOLTWISE_STORE_URI={uri}"]
+    # what every crawl process does first on a fresh database: open the store, creating its schema
+    # (the store commands no longer create one)
+    opens = (
+        "import asyncio\nfrom boltwise.store import open_store\n"
+        f"async def main():\n    await (await open_store({uri!r})).close()\nasyncio.run(main())"
+    )
+    command = [sys.executable, "-c", opens]
     procs = [subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
     results = [proc.communicate(timeout=120) for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0, 0], [err.decode()[-500:] for _, err in results]

@@ -11,11 +11,10 @@ of a site keep theirs (as with learned lines).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from boltwise.clean.learned import BoilerplateModel
-from boltwise.fields import TITLE_SEPARATOR
+from boltwise.fields import title_cuts
 from boltwise.hashing import hash64
 
 
@@ -32,14 +31,8 @@ def field_key(kind: str, value: str) -> int:
     return hash64(f"{kind}\0{' '.join(value.casefold().split())}".encode())
 
 
-def _title_ends(title: str) -> Iterator[tuple[str, str, str]]:
-    """(kind, end, rest) for each way to cut a part off the title at a separator: suffixes, the
-    longest first, then prefixes, the longest first."""
-    separators = list(TITLE_SEPARATOR.finditer(title))
-    for at in separators:
-        yield "title_end", title[at.end() :], title[: at.start()]
-    for at in reversed(separators):
-        yield "title_start", title[: at.start()], title[at.end() :]
+# a title's ends as keys: what a site puts after its headlines, and what before
+_TITLE_ENDS = ((False, "title_end"), (True, "title_start"))
 
 
 class SiteFieldsModel:
@@ -66,12 +59,12 @@ class SiteFieldsModel:
         return cleaned
 
     def _title(self, site: str, title: str) -> str:
-        for kind in ("title_end", "title_start"):  # at most one end of each, the longest that recurs
+        for prefix, kind in _TITLE_ENDS:  # at most one end of each, the longest that recurs
             title = next(
                 (
                     rest
-                    for end_kind, end, rest in _title_ends(title)
-                    if end_kind == kind and rest and self.model.recurring(site, [field_key(kind, end)])
+                    for end, rest in title_cuts(title, prefix)
+                    if rest and self.model.recurring(site, [field_key(kind, end)])
                 ),
                 title,
             )
@@ -85,5 +78,7 @@ class SiteFieldsModel:
         if fields.description:
             keys.add(field_key("description", fields.description))
         if fields.title:
-            keys |= {field_key(kind, end) for kind, end, _ in _title_ends(fields.title)}
+            keys |= {
+                field_key(kind, end) for prefix, kind in _TITLE_ENDS for end, _ in title_cuts(fields.title, prefix)
+            }
         self.model.observe(site, keys)

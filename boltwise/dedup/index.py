@@ -7,16 +7,19 @@ Order of checks, first match wins:
    **revision**, which replaces the indexed version.
 2. **exact** — the same normalised text is indexed under another key.
 3. **near** — an LSH candidate whose estimated Jaccard similarity is at least ``threshold``, or
-   which contains (or is contained in) this text at least ``containment`` — truncated and extended
-   copies — when both texts have ``min_words`` words. Ties go to the earliest-indexed article.
+   which contains (or is contained in) this text at least ``containment`` — truncated copies, and
+   extended ones that complete nothing (below) — when both texts have ``min_words`` words. Ties go
+   to the earliest-indexed article.
 
 Of a truncated copy and the complete article the complete one is kept, whichever came first: an
-article that contains an indexed, shorter one (containment at least ``containment``, Jaccard below
-``threshold``) **supersedes** it — it is indexed as new, the shorter one leaves the index, and the
-decision names it, so the store can replace its article with this one. Arriving the other way round,
-the shorter one is a near copy of the longer. Either way the longer one is kept: a function of the
-pair, not of the order. Copies of about the same length (Jaccard at least ``threshold``: an exact
-copy, a copy with an added source line) are the same version, and the first to arrive is kept.
+article whose only match is an indexed, shorter one that it contains (containment at least
+``containment``, Jaccard below ``threshold``, at most :data:`MAX_COMPLETION` times as long)
+**supersedes** it — it is indexed as new, the shorter one leaves the index, and the decision names
+it, so the store can replace its article with this one. A page that contains several indexed
+articles (a digest) is their near copy. Arriving the other way round, the shorter one is a near
+copy of the longer. Either way the longer one is kept: a function of the pair, not of the order.
+Copies of about the same length (Jaccard at least ``threshold``: an exact copy, a copy with an
+added source line) are the same version, and the first to arrive is kept.
 
 Only originals and revisions are indexed, so every copy points at the version of a story that is
 kept. Decisions depend on the order articles arrive in only where the paragraph above allows,
@@ -64,12 +67,16 @@ class Decision:
     revision: int
     duplicate_of: str | None = None
     similarity: float | None = None
-    # keys of the shorter copies this new article contains and replaces, in index order
-    supersedes: tuple[str, ...] = ()
+    supersedes: tuple[str, ...] = ()  # the key of the shorter copy this new article completes
 
     @property
     def is_copy(self) -> bool:
         return self.kind in ("url", "exact", "near")
+
+
+# a complete version is at most this many times as long as the truncated copy it supersedes: a
+# page longer than that holds more than the story (an archive page, a digest, kept comments)
+MAX_COMPLETION = 4
 
 
 class DedupIndex:
@@ -99,33 +106,32 @@ class DedupIndex:
         same = await self.backend.by_exact(fp.exact)
         if same is not None:
             return Decision("exact", 1, same.key, 1.0)
-        best, contained = await self._near(fp)
+        best, completed = await self._near(fp)
         if best is not None:
             similarity, original = best
             return Decision("near", 1, original.key, round(similarity, 4))
         await self.backend.index(key, fp, 1, modified)
-        if contained:
-            await self.backend.supersede(contained, kept=key)
-        return Decision("new", 1, supersedes=tuple(c.key for c in contained))
+        if completed is None:
+            return Decision("new", 1)
+        await self.backend.supersede([completed], kept=key)
+        return Decision("new", 1, supersedes=(completed.key,))
 
-    async def _near(self, fp: Fingerprint) -> tuple[tuple[float, Indexed] | None, list[Indexed]]:
-        """The closest indexed article this text copies, and the shorter ones it contains."""
-        best: tuple[float, Indexed] | None = None
-        contained: list[Indexed] = []
+    async def _near(self, fp: Fingerprint) -> tuple[tuple[float, Indexed] | None, Indexed | None]:
+        """The closest indexed article this text copies; or, when its only match is a shorter
+        article that it contains, that one, which it completes."""
+        matches: list[tuple[float, Indexed]] = []
+        truncated: list[Indexed] = []
         for candidate in await self.backend.by_buckets(fp.bands):
             similarity = fp.jaccard(candidate.signature)
-            containment = (
-                fp.containment(candidate.signature, candidate.shingles)
-                if min(fp.words, candidate.words) >= self.min_words
-                else 0.0
-            )
             if similarity < self.threshold:
-                if containment < self.containment:
+                if min(fp.words, candidate.words) < self.min_words:
                     continue
-                similarity = containment
-                if fp.words > candidate.words:  # a truncated copy, indexed first
-                    contained.append(candidate)
+                similarity = fp.containment(candidate.signature, candidate.shingles)
+                if similarity < self.containment:
                     continue
-            if best is None or (similarity, -candidate.id) > (best[0], -best[1].id):
-                best = (similarity, candidate)
-        return best, contained
+                if fp.words > candidate.words:
+                    truncated.append(candidate)
+            matches.append((similarity, candidate))
+        if len(matches) == 1 and truncated and fp.words <= MAX_COMPLETION * truncated[0].words:
+            return None, truncated[0]
+        return max(matches, key=lambda match: (match[0], -match[1].id), default=None), None

@@ -85,7 +85,9 @@ class StorePipeline:
             if adapter.get("duplicate_of"):
                 await self._mark_copy(adapter["source"], adapter["duplicate_of"])
                 self.stats.inc_value("boltwise/store/duplicate")
-            elif await self.store.put_article(adapter.asdict()):
+            # without supersedes, which tells the feed what this item replaces: the stored article
+            # is the same whichever copy came first
+            elif await self.store.put_article({k: v for k, v in adapter.items() if k != "supersedes"}):
                 await self.store.mark(adapter["source"], "stored")
                 self.stats.inc_value("boltwise/store/stored")
                 for earlier in adapter.get("supersedes") or ():
@@ -98,6 +100,8 @@ class StorePipeline:
         """The article stored under ``earlier`` gives way to the more complete ``kept``: it is no
         longer stored, and it and its copies are copies of ``kept`` in the ledger."""
         assert self.store is not None
+        if await self.store.by_key(earlier) is not None:
+            return  # indexed anew meanwhile (another story at that URL): its article stays
         source = await self.store.remove_article(earlier)
         await self.store.redirect_copies(earlier, kept)
         if source is not None:

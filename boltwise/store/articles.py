@@ -47,12 +47,36 @@ class ArticleRows(Database):
         self._wrote()
         return _document(row[0])["source"]
 
-    async def articles(self, site: str | None = None) -> AsyncIterator[dict[str, Any]]:
-        sql, params = "SELECT item FROM articles", ()
-        if site:
-            sql, params = sql + " WHERE site = ?", (site,)
-        for (document,) in await self._fetchall(sql + " ORDER BY url", params):
-            yield _document(document)
+    async def articles(self, site: str | None = None, batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
+        """The latest revision of each article (of ``site``), by URL, ``batch`` rows at a time:
+        a key range per query, so memory stays flat however large the store."""
+        last = ""
+        while True:
+            rows = await self._fetchall(
+                f"SELECT url, item FROM articles WHERE url > ?{' AND site = ?' if site else ''}"
+                f" ORDER BY url LIMIT {int(batch)}",
+                (last, site) if site else (last,),
+            )
+            for _, document in rows:
+                yield _document(document)
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
+
+    async def revisions(self, batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
+        """Every stored revision of every article, by URL and revision, ``batch`` rows at a time."""
+        last: tuple[str, int] = ("", 0)
+        while True:
+            rows = await self._fetchall(
+                "SELECT url, revision, item FROM article_revisions WHERE (url, revision) > (?, ?)"
+                f" ORDER BY url, revision LIMIT {int(batch)}",
+                last,
+            )
+            for _, _, document in rows:
+                yield _document(document)
+            if len(rows) < batch:
+                return
+            last = rows[-1][0], rows[-1][1]
 
     async def counts(self) -> dict[str, list[tuple]]:
         return {

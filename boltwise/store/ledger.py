@@ -8,6 +8,7 @@ listings are ``listing`` (fetched again on every crawl).
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from boltwise.hints import Hints
@@ -31,6 +32,21 @@ class LedgerRows(Database):
             (url, COPY_OF, original, original, datetime.now(UTC).isoformat()),
         )
         self._wrote()
+
+    async def duplicates(self, batch: int = 1000) -> AsyncIterator[dict[str, str]]:
+        """The URLs recorded as copies, with the article each copies, by URL, ``batch`` at a time."""
+        last = ""
+        while True:
+            rows = await self._fetchall(
+                "SELECT url, reason, updated_at FROM ledger WHERE state = 'duplicate' AND url > ?"
+                f" ORDER BY url LIMIT {int(batch)}",
+                (last,),
+            )
+            for url, reason, updated_at in rows:
+                yield {"url": url, "duplicate_of": (reason or "").removeprefix(COPY_OF), "recorded_at": updated_at}
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
 
     async def redirect_copies(self, original: str, kept: str) -> None:
         """The copies of ``original`` marked so far copy ``kept`` now, which superseded it."""

@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS dedup_superseded (
     key TEXT PRIMARY KEY,
     kept TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS dedup_superseded_kept ON dedup_superseded (kept);
 CREATE TABLE IF NOT EXISTS boilerplate_sites (
     site TEXT PRIMARY KEY,
     articles INTEGER NOT NULL
