@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
@@ -11,7 +12,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from boltwise import config
 from boltwise.clean.cleaner import Cleaner
 from boltwise.clean.language import detect_language
-from boltwise.clean.learned import BoilerplateModel
+from boltwise.clean.learned import BoilerplateModel, line_hash
 from boltwise.clean.sitefields import SiteFields, SiteFieldsModel
 from boltwise.cputime import charged
 from boltwise.items import Article, Extracted, Page
@@ -46,6 +47,9 @@ class CleanPipeline:
         self.stats = crawler.stats
         self.cleaner = cleaner
         self.site_fields = site_fields
+        # since the last save: lines removed per (site, rule), and the text of learned lines removed
+        self.removed: Counter[tuple[str, str]] = Counter()
+        self.learned_lines: dict[tuple[str, int], str] = {}
         self.min_words = min_words
         self.languages = languages
         self.store: Store | None = None
@@ -97,19 +101,21 @@ class CleanPipeline:
 
     async def open_spider(self) -> None:
         self.shared = shared_crawl(self.crawler)
-        if not self.shared and self._models():
+        if not self.shared:
             await self.open_decider(await store_for(self.crawler))
 
     async def open_decider(self, store: Store) -> None:
-        if self._models():
-            self.store = store
+        self.store = store
         for model, tables in self._models():
             await store.load_boilerplate(model, tables)
 
     async def save(self) -> None:
+        """Write what was learned, and what was removed per site (for the crawl report)."""
         if self.store is not None:
             for model, tables in self._models():
                 await self.store.save_boilerplate(model, tables)
+            await self.store.save_removals(self.removed, self.learned_lines)
+        self.removed, self.learned_lines = Counter(), {}
 
     async def close_spider(self) -> None:
         if not self.shared:
@@ -160,8 +166,12 @@ class CleanPipeline:
             description=adapter.get("description"),
             layout=layout,
         )
+        site = result.site or ""
         for rule, line in result.removed:
             self.stats.inc_value(f"boltwise/clean/removed/{rule}")
+            self.removed[site, rule] += 1
+            if rule == "learned":
+                self.learned_lines.setdefault((site, line_hash(line)), line)
             logger.debug("Removed (%s) from %s: %s", rule, adapter["source"], line)
         for rule, line in result.added:
             self.stats.inc_value(f"boltwise/clean/added/{rule}")

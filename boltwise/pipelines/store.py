@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -55,6 +56,12 @@ class StorePipeline:
     async def close_spider(self) -> None:
         if (frontier := self.frontier) is not None:
             await frontier.stop()  # a shutdown: before the store closes (at spider_closed)
+        if self.store is not None:
+            # for the crawl report: every stage is through, so its stats are final (Scrapy adds
+            # finish_reason and elapsed time later, once the spider has closed)
+            stats = self.stats.get_stats()
+            await self.store.record_run(self.crawler.spider.name, _iso(stats.get("start_time")), stats)
+            await self.store.durable()
 
     @property
     def frontier(self) -> SharedFrontier | None:
@@ -83,7 +90,7 @@ class StorePipeline:
         adapter = ItemAdapter(item)
         with charged(self.stats, "store"):
             if adapter.get("duplicate_of"):
-                await self._mark_copy(adapter["source"], adapter["duplicate_of"])
+                await self._mark_copy(adapter["source"], adapter["duplicate_of"], _marked_kind(adapter))
                 self.stats.inc_value("boltwise/store/duplicate")
             # without supersedes, which tells the feed what this item replaces: the stored article
             # is the same whichever copy came first
@@ -105,7 +112,7 @@ class StorePipeline:
         source = await self.store.remove_article(earlier)
         await self.store.redirect_copies(earlier, kept)
         if source is not None:
-            await self.store.mark_copy(source, kept)
+            await self.store.mark_copy(source, kept, "near")
             self.stats.inc_value("boltwise/store/superseded")
             logger.info("Stored %s in place of %s, a shorter copy of it", kept, earlier)
 
@@ -126,12 +133,13 @@ class StorePipeline:
         if isinstance(exception, tuple(DROPS.values())):
             # dedup drops come from where the store decides (one process, or a shared crawl's
             # decider): never with a frontier
-            await self._mark_copy(source, exception.duplicate_of)  # type: ignore[attr-defined]
+            kind = next(kind for kind, drop in DROPS.items() if isinstance(exception, drop))
+            await self._mark_copy(source, exception.duplicate_of, kind)  # type: ignore[attr-defined]
             return
         mark = self.frontier.mark if self.frontier is not None else self.store.mark  # type: ignore[union-attr]
         await mark(source, "dropped", f"{type(exception).__name__}: {exception}")
 
-    async def _mark_copy(self, source: str, original: str) -> None:
+    async def _mark_copy(self, source: str, original: str, kind: str) -> None:
         """The ledger state of an item that copies ``original``: a copy is a ``duplicate`` (of what
         is kept of its story), but the very article stored under its URL, come again unchanged (a
         recrawl), stays ``stored``."""
@@ -139,4 +147,16 @@ class StorePipeline:
         if original == source:
             await self.store.mark(source, "stored", "unchanged since it was stored")
         else:
-            await self.store.mark_copy(source, original)
+            await self.store.mark_copy(source, original, kind)
+
+
+def _marked_kind(adapter: ItemAdapter) -> str:
+    """The dedup check a copy marked in mark mode matched: the same key is a copy by URL, the same
+    text (similarity 1.0) under another key an exact copy, anything else a near copy."""
+    if (adapter.get("url") or adapter["source"]) == adapter["duplicate_of"]:
+        return "url"
+    return "exact" if adapter.get("similarity") == 1.0 else "near"
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else None

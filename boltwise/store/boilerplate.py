@@ -55,3 +55,17 @@ class BoilerplateRows(Database):
             seen.new_articles, seen.added, seen.forgotten = 0, {}, set()
         model.dirty.clear()
         self._wrote()
+
+    async def save_removals(self, removed: dict[tuple[str, str], int], lines: dict[tuple[str, int], str]) -> None:
+        """Add lines removed per site and rule, and keep the text of learned lines removed (the
+        model keeps their hashes only): what the crawl report shows."""
+        await self._executemany(
+            "INSERT INTO clean_removed VALUES (?, ?, ?) ON CONFLICT (site, rule)"
+            " DO UPDATE SET lines = clean_removed.lines + excluded.lines",
+            ((site, rule, count) for (site, rule), count in sorted(removed.items())),
+        )
+        await self._executemany(
+            "INSERT INTO clean_learned_lines VALUES (?, ?, ?) ON CONFLICT (site, line_hash) DO NOTHING",
+            ((site, key, line) for (site, key), line in sorted(lines.items())),
+        )
+        self._wrote()

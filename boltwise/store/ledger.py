@@ -21,15 +21,21 @@ COPY_OF = "copy of "  # a duplicate's reason: this, then the URL (or source) of 
 
 
 class LedgerRows(Database):
-    async def mark_copy(self, url: str, original: str) -> None:
-        """Mark ``url`` a duplicate of ``original`` or, when that was superseded, of the article
-        that superseded it: one statement, so a supersession is never half seen."""
+    async def mark_copy(self, url: str, original: str, kind: str) -> None:
+        """Mark ``url`` a duplicate (``kind``: url, exact or near) of ``original`` or, when that was
+        superseded, of the article that superseded it: one statement, so a supersession is never
+        half seen."""
         await self._execute(
             "INSERT INTO ledger (url, state, reason, updated_at) VALUES (?, 'duplicate',"
             " ? || COALESCE((SELECT kept FROM dedup_superseded WHERE key = ?), ?), ?)"
             " ON CONFLICT (url) DO UPDATE SET state = excluded.state, reason = excluded.reason,"
             " updated_at = excluded.updated_at",
             (url, COPY_OF, original, original, datetime.now(UTC).isoformat()),
+        )
+        await self._execute(
+            "INSERT INTO ledger_copies (url, kind) VALUES (?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET kind = excluded.kind",
+            (url, kind),
         )
         self._wrote()
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 # version it has; a later version of this schema bumps SCHEMA_VERSION, and setup() brings older
 # stores up to it (today by the IF NOT EXISTS statements alone)
 # 2: the shared crawl's tables (PostgreSQL); 3: learned templates; 4: listed metadata;
-# 5: frontier.started (PostgreSQL); 6: dedup_superseded, field_sites and field_values
+# 5: frontier.started (PostgreSQL); 6: dedup_superseded, field_sites and field_values, ledger_copies,
+# clean_removed, clean_learned_lines, crawl_stats
 SCHEMA_VERSION = 6
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boltwise_schema (
@@ -40,6 +41,29 @@ CREATE TABLE IF NOT EXISTS ledger (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ledger_state ON ledger (state);
+CREATE TABLE IF NOT EXISTS ledger_copies (
+    url TEXT PRIMARY KEY,
+    kind TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS crawl_stats (
+    id {identity},
+    spider TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT NOT NULL,
+    stats {json} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clean_removed (
+    site TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    PRIMARY KEY (site, rule)
+){without_rowid};
+CREATE TABLE IF NOT EXISTS clean_learned_lines (
+    site TEXT NOT NULL,
+    line_hash {int64} NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (site, line_hash)
+){without_rowid};
 CREATE TABLE IF NOT EXISTS ledger_hints (
     url TEXT PRIMARY KEY,
     hints {json} NOT NULL
