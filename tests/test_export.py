@@ -5,7 +5,9 @@ import json
 import os
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -122,3 +124,34 @@ def test_a_postgresql_database_without_a_store_is_refused(store_uri):
         pytest.skip("the SQLite case is the test above")
     done = export("-s", f"BOLTWISE_STORE_URI={store_uri}")
     assert done.returncode != 0 and "No boltwise store in the PostgreSQL database" in done.stderr
+
+
+def peak_rss_mb(command, cwd):
+    """The peak RSS of a command's own process (VmHWM after its exec), read until it exits."""
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        try:
+            status = Path(f"/proc/{process.pid}/status").read_text()
+        except OSError:
+            break
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak = max(peak, int(line.split()[1]))
+        time.sleep(0.05)
+    assert process.wait() == 0
+    return peak / 1024
+
+
+def test_export_memory_does_not_grow_with_the_store(tmp_path):
+    from boltwise.bench.export import build
+
+    peaks = {}
+    for size in (2_000, 20_000):
+        store = tmp_path / f"store-{size}.sqlite3"
+        build(store, size, 250)
+        command = [sys.executable, "-m", "scrapy", "boltwise-export", "-s", f"BOLTWISE_STORE_URI=sqlite:///{store}",
+                   "-O", str(tmp_path / f"out-{size}.jsonl")]  # fmt: skip
+        peaks[size] = peak_rss_mb(command, REPO)
+    # ten times the articles (2 MB of text read whole would be 50 MB more): the same peak
+    assert peaks[20_000] - peaks[2_000] < 10, peaks
