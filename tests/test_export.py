@@ -119,9 +119,8 @@ def test_a_missing_store_is_not_created_and_the_existing_ones_are_named(tmp_path
     assert sorted(p.name for p in stores.iterdir()) == ["boltwise.sqlite3"]
 
 
+@pytest.mark.parametrize("store_uri", ["postgresql"], indirect=True)
 def test_a_postgresql_database_without_a_store_is_refused(store_uri):
-    if store_uri.startswith("sqlite"):
-        pytest.skip("the SQLite case is the test above")
     done = export("-s", f"BOLTWISE_STORE_URI={store_uri}")
     assert done.returncode != 0 and "No boltwise store in the PostgreSQL database" in done.stderr
 
