@@ -9,7 +9,7 @@ from __future__ import annotations
 from scrapy.settings import Settings
 
 from boltwise import __version__, config
-from boltwise.exporters import FEED_EXPORTERS
+from boltwise.exporters import FEED_EXPORTERS, require_pyarrow
 from boltwise.workers import warm_up
 
 PIPELINES = {
@@ -107,6 +107,8 @@ class Boltwise:
                 settings[name][path] = order
         for name, path in FEED_EXPORTERS.items():  # FEEDS = {"x.parquet": {"format": "parquet"}}
             settings["FEED_EXPORTERS"].setdefault(name, path)
+        if any(options.get("format") == "parquet" for options in settings.getdict("FEEDS").values()):
+            require_pyarrow()  # now: Scrapy's feed export would fail only once the spider opens
         if not settings.getbool("REMOTE_CONTROL_ENABLED"):
             # Scrapy imports the module of every extension it lists (EXTENSIONS: None included)
             # before the extension can say it is off; this one's imports aiohttp, 0.1 s of every

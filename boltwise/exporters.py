@@ -3,25 +3,37 @@
 Scrapy has no Parquet exporter; this is one, over pyarrow (the optional extra ``[parquet]``).
 Items are written in row groups of ``batch_size`` as they come, so memory stays flat however
 many are exported. Columns are typed by :class:`boltwise.items.Article`'s fields (tags and
-categories as lists of strings, ``dateline`` as JSON text); other fields are typed by their first
-value, and any dict is JSON text.
+categories as lists of strings, ``dateline`` as JSON text); other fields are text (JSON for what is
+not a string), so no batch can change a column's type.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import typing
 from typing import Any, BinaryIO
 
+from scrapy.exceptions import UsageError
 from scrapy.exporters import BaseItemExporter
 
 from boltwise.items import Article
+
+logger = logging.getLogger(__name__)
 
 PARQUET_EXTRA = "pip install 'boltwise[parquet]'"
 # the columns readers filter on (pushed down to row groups by their min/max statistics)
 STATISTICS = frozenset({"site", "published", "modified", "fetched_at", "language", "word_count", "revision"})
 # the feed formats boltwise adds to Scrapy's (FEED_EXPORTERS)
 FEED_EXPORTERS = {"parquet": "boltwise.exporters.ParquetItemExporter"}
+
+
+def require_pyarrow() -> None:
+    """Fail with the way out when pyarrow is not installed: before any file is written."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(f"Parquet exports need pyarrow: {PARQUET_EXTRA}") from exc
 
 
 def _arrow_types() -> dict[str, Any]:
@@ -40,11 +52,10 @@ def _arrow_types() -> dict[str, Any]:
 
 class ParquetItemExporter(BaseItemExporter):
     def __init__(self, file: BinaryIO, *, batch_size: int = 1000, **kwargs: Any) -> None:
-        try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError as exc:
-            raise RuntimeError(f"Parquet exports need pyarrow: {PARQUET_EXTRA}") from exc
+        require_pyarrow()
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         super().__init__(dont_fail=True, **kwargs)
         # pyarrow's default allocator (mimalloc) keeps what the exported batches freed; the system
         # one gives it back: 23 MB less peak memory, measured exporting 300,000 articles
@@ -55,19 +66,24 @@ class ParquetItemExporter(BaseItemExporter):
         self.rows: list[dict[str, Any]] = []
         self.schema: Any = None
         self.writer: Any = None
+        self.types = _arrow_types()
+        self.warned: set[str] = set()
 
     def export_item(self, item: Any) -> None:
         row = dict(self.get_serialized_fields(item, default_value=None, include_empty=True))
-        self.rows.append(
-            {k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for k, v in row.items()}
-        )
+        # dicts (dateline) as JSON text; fields of other items as text, so no batch can change a type
+        self.rows.append({k: v if self._native(k, v) else _text(v) for k, v in row.items()})
         if len(self.rows) >= self.batch_size:
             self._flush()
+
+    def _native(self, name: str, value: Any) -> bool:
+        """Whether a value goes in as it is: None, text, an Article field's own type (not a dict)."""
+        return value is None or isinstance(value, str) or (name in self.types and not isinstance(value, dict))
 
     def finish_exporting(self) -> None:
         self._flush()
         if self.writer is None:  # nothing exported: a file with the Article columns and no rows
-            self.schema = self._schema([{name: None for name in _arrow_types()}])
+            self.schema = self._schema([{name: None for name in self.types}])
             self.writer = self._writer()
         self.writer.close()
 
@@ -77,6 +93,7 @@ class ParquetItemExporter(BaseItemExporter):
         if self.schema is None:
             self.schema = self._schema(self.rows)
             self.writer = self._writer()
+        self._left_out(self.rows)
         self.writer.write_table(self._pa.Table.from_pylist(self.rows, schema=self.schema))
         self.rows = []
 
@@ -88,19 +105,28 @@ class ParquetItemExporter(BaseItemExporter):
         return self._pq.ParquetWriter(self.file, self.schema, write_statistics=filtered)
 
     def _schema(self, rows: list[dict[str, Any]]) -> Any:
-        known = _arrow_types()
-        names = self.fields_to_export or list(dict.fromkeys(name for row in rows for name in row))
-        if isinstance(names, dict):
-            names = list(names.values())
-        columns = []
-        for name in names:
-            value = next((row[name] for row in rows if row.get(name) is not None), None)
-            guessed = self._pa.list_(self._pa.string()) if isinstance(value, list) else None
-            if guessed is None and value is not None:
-                guessed = self._pa.infer_type([value])
-            columns.append((name, known.get(name) or guessed or self._pa.string()))
-        return self._pa.schema(columns)
+        """The columns: the fields to export; else, for articles, every Article field (one a
+        first batch lacks may come later) and the other fields of the first batch; else those."""
+        seen = list(dict.fromkeys(name for row in rows for name in row))
+        if self.fields_to_export:
+            names = list(
+                self.fields_to_export.values()
+                if isinstance(self.fields_to_export, dict)
+                else self.fields_to_export
+            )
+        elif "text" in seen:
+            names = [*self.types, *(name for name in seen if name not in self.types)]
+        else:
+            names = seen
+        return self._pa.schema([(name, self.types.get(name, self._pa.string())) for name in names])
+
+    def _left_out(self, rows: list[dict[str, Any]]) -> None:
+        for name in {name for row in rows for name in row} - set(self.schema.names) - self.warned:
+            logger.warning(
+                "Parquet: field %r came after the first %d rows fixed the columns: left out", name, self.batch_size
+            )
+            self.warned.add(name)
 
 
-def _json(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+def _text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, dict | list) else str(value)

@@ -61,6 +61,11 @@ class DateRange:
         when = _moment_or_none(published)
         return when is not None and not self._within(when)
 
+    def includes(self, published: str | None) -> bool:
+        """Whether a publication date is known and in range (an export's filter)."""
+        when = _moment_or_none(published)
+        return when is not None and self._within(when)
+
     def excludes_listed(self, published: str | None, lastmod: str | None) -> bool:
         """Whether a sitemap or feed entry is known to be out of range: by its publication date,
         or by a last modification before ``since`` (nothing in it is newer; a modification after

@@ -45,9 +45,20 @@ async def gather(store: Store) -> dict[str, Any]:
     """The report's data: per site, per published day, the largest duplicate clusters, the
     learned lines and the crawl runs."""
     sites: defaultdict[str, dict[str, Any]] = defaultdict(_site)
+    days: Counter[str] = Counter()
+    # saved files' ledger rows are their paths: their site is their article's
+    site_of_file: dict[str, str] = {}
+    async for item in store.articles():
+        site = sites[item.get("site") or "(none)"]
+        site["stored"] += 1
+        site["words"] += item.get("word_count") or 0
+        if published := (item.get("published") or "")[:10]:
+            days[published] += 1
+        if item.get("site") and not item["source"].startswith(("http://", "https://")):
+            site_of_file[item["source"]] = item["site"]
     clusters: Counter[str] = Counter()
     async for url, state, reason, kind in store.ledger_rows():
-        site = sites[site_of(url) or "(none)"]
+        site = sites[site_of(url) or site_of_file.get(url) or "(none)"]
         site["discovered"] += 1
         if state in _FETCHED or (state == "dropped" and _STAGE_DROP.match(reason or "")):
             site["fetched"] += 1
@@ -56,13 +67,6 @@ async def gather(store: Store) -> dict[str, Any]:
             clusters[(reason or "").removeprefix(COPY_OF)] += 1
         elif state == "dropped":
             site["dropped"][_reason(reason)] += 1
-    days: Counter[str] = Counter()
-    async for item in store.articles():
-        site = sites[item.get("site") or "(none)"]
-        site["stored"] += 1
-        site["words"] += item.get("word_count") or 0
-        if published := (item.get("published") or "")[:10]:
-            days[published] += 1
     for name, revisions in await store.revisions_per_site():
         sites[name or "(none)"]["revisions"] = revisions
     for name, rule, lines in await store.removed_per_site():
@@ -217,10 +221,10 @@ def _bars(per_day: dict[str, int], width: int = 800, height: int = 160) -> str:
     step = min(width / len(per_day), 40)  # a few days: bars of 40 pixels, not the whole width
     bars = "".join(
         f'<rect x="{i * step:.2f}" y="{height - count / most * height:.2f}" width="{max(step - 1, 0.5):.2f}"'
-        f' height="{count / most * height:.2f}"><title>{day}: {count}</title></rect>'
+        f' height="{count / most * height:.2f}"><title>{html.escape(day)}: {count}</title></rect>'
         for i, (day, count) in enumerate(per_day.items())
     )
-    first, last = next(iter(per_day)), next(reversed(per_day))
+    first, last = html.escape(next(iter(per_day))), html.escape(next(reversed(per_day)))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{len(per_day) * step:.0f}" height="{height}" role="img"'
         f' aria-label="articles per published day">{bars}</svg>'

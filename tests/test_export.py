@@ -1,6 +1,7 @@
 """``scrapy boltwise-export``: the store's articles through Scrapy's feed exporters, and Parquet."""
 
 import csv
+import gzip
 import json
 import os
 import subprocess
@@ -23,13 +24,19 @@ def export(*args, cwd=REPO):
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    """The replay fixture's store: four articles, two copies by URL."""
+    """The replay fixture's store: four articles (one of them in two revisions), two copies by URL."""
     tmp = tmp_path_factory.mktemp("export")
     uri = f"sqlite:///{tmp}/state.sqlite3"
     result = crawl(
         tmp, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={FIXTURES / 'site'}", "-s", f"BOLTWISE_STORE_URI={uri}"
     )
     assert result.returncode == 0 and len(result.items) == 4
+    # and the update of one article: its revision 2
+    update = crawl(
+        tmp, "boltwise", "-s", f"BOLTWISE_REPLAY_DIR={FIXTURES / 'site'},{FIXTURES / 'site-update'}",
+        "-s", f"BOLTWISE_STORE_URI={uri}",
+    )  # fmt: skip
+    assert [item["revision"] for item in update.items] == [2]
     return f"BOLTWISE_STORE_URI={uri}", sorted(item["url"] for item in result.items)
 
 
@@ -95,13 +102,69 @@ def test_filters_revisions_and_duplicates(store):
     assert [json.loads(line)["url"] for line in out.stdout.splitlines()] == urls
     assert export("-s", setting, "--site", "other.example").stdout == ""
     published = sorted(json.loads(line)["published"] for line in export("-s", setting).stdout.splitlines())
-    day = published[-1][:10]
-    since = export("-s", setting, "--since", day).stdout.splitlines()
-    until = export("-s", setting, "--until", day).stdout.splitlines()
-    assert len(since) == sum(p[:10] >= day for p in published) and len(until) == 4
-    assert len(export("-s", setting, "--revisions").stdout.splitlines()) == 4
+    first, last = published[0][:10], published[-1][:10]
+    since = export("-s", setting, "--since", last).stdout.splitlines()
+    until = export("-s", setting, "--until", first).stdout.splitlines()  # that whole day
+    assert (len(since), len(until)) == (1, 1) and first < last
+    assert len(export("-s", setting, "--since", first, "--until", last).stdout.splitlines()) == 4
+    bad = export("-s", setting, "--since", "1.5.2025")
+    assert bad.returncode == 2 and "--since is an ISO date" in bad.stderr
+    revisions = [json.loads(line) for line in export("-s", setting, "--revisions").stdout.splitlines()]
+    assert sorted(item["revision"] for item in revisions) == [1, 1, 1, 1, 2]
     copies = [json.loads(line) for line in export("-s", setting, "--duplicates").stdout.splitlines()]
     assert len(copies) == 2 and all(copy["url"].split("?")[0] == copy["duplicate_of"] for copy in copies)
+    refused = export("-s", setting, "--duplicates", "--site", "it-boltwise.de")
+    assert refused.returncode == 2 and "do not apply" in refused.stderr
+
+
+def test_whole_file_formats_are_not_appended_to_and_csv_keeps_one_header(tmp_path, store):
+    setting, urls = store
+    for name in ("a.json", "a.parquet", "a.xml"):
+        export("-s", setting, "-O", str(tmp_path / name))
+        before = (tmp_path / name).read_bytes()
+        appended = export("-s", setting, "-o", str(tmp_path / name))
+        assert appended.returncode == 2 and "cannot be appended to" in appended.stderr
+        assert (tmp_path / name).read_bytes() == before
+    export("-s", setting, "-O", str(tmp_path / "a.csv"))
+    export("-s", setting, "-o", str(tmp_path / "a.csv"))
+    assert read_back(tmp_path / "a.csv") == urls + urls
+
+
+def test_stdout_unknown_formats_feed_uri_parameters_and_post_processing(tmp_path, store):
+    setting, urls = store
+    assert [json.loads(line)["url"] for line in export("-s", setting, "-o", "-").stdout.splitlines()] == urls
+    unknown = export("-s", setting, "-t", "yaml")
+    assert unknown.returncode == 2 and "yaml" in unknown.stderr
+    feeds = {str(tmp_path / "%(name)s.jsonl.gz"): {"format": "jsonl", "postprocessing": [
+        "scrapy.extensions.postprocessing.GzipPlugin"]}}  # fmt: skip
+    assert export("-s", setting, "-s", f"FEEDS={json.dumps(feeds)}", "--spider", "boltwise").returncode == 0
+    lines = gzip.decompress((tmp_path / "boltwise.jsonl.gz").read_bytes()).decode().splitlines()
+    assert [json.loads(line)["url"] for line in lines] == urls
+
+
+def test_parquet_without_pyarrow_names_the_extra_and_writes_nothing(tmp_path, store):
+    setting, _ = store
+    script = (
+        "import sys; sys.modules['pyarrow'] = None; from scrapy.cmdline import execute;"
+        f" execute(['scrapy', 'boltwise-export', '-s', {setting!r}, '-O', {str(tmp_path / 'a.parquet')!r}])"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 2 and "boltwise[parquet]" in done.stderr
+    assert not (tmp_path / "a.parquet").exists()
+
+
+def test_a_reader_that_stops_reading_ends_the_export_quietly(store):
+    setting, _ = store
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "boltwise-export", "-s", setting, "--revisions", "-t", "csv"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    process.stdout.read(10)
+    process.stdout.close()  # as `| head -c 10` does
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    process.wait(timeout=60)
+    assert "Traceback" not in stderr
 
 
 def test_a_missing_store_is_not_created_and_the_existing_ones_are_named(tmp_path):
@@ -154,3 +217,25 @@ def test_export_memory_does_not_grow_with_the_store(tmp_path):
         peaks[size] = peak_rss_mb(command, REPO)
     # ten times the articles (2 MB of text read whole would be 50 MB more): the same peak
     assert peaks[20_000] - peaks[2_000] < 10, peaks
+
+
+def test_parquet_columns_do_not_depend_on_the_first_batch(tmp_path):
+    from boltwise.exporters import ParquetItemExporter
+
+    path = tmp_path / "a.parquet"
+    with path.open("wb") as file:
+        exporter = ParquetItemExporter(file, batch_size=2)
+        exporter.start_exporting()
+        for n in range(6):
+            item = {"url": f"https://a.example/{n}", "text": "Text", "tags": ["a"], "dateline": {"places": ["X"]}}
+            item["rank"] = n if n < 3 else "hoch"  # not an Article field, its type changing
+            if n >= 2:
+                item["publisher"] = "Verlag"  # an Article field the first batch lacked
+                item["later"] = "x"  # neither: it comes after the columns are fixed
+            exporter.export_item(item)
+        exporter.finish_exporting()
+    rows = pq.read_table(path).to_pylist()
+    assert [row["publisher"] for row in rows] == [None, None, *["Verlag"] * 4]
+    assert json.loads(rows[0]["dateline"]) == {"places": ["X"]} and rows[0]["tags"] == ["a"]
+    assert [row["rank"] for row in rows] == ["0", "1", "2", "hoch", "hoch", "hoch"]  # as text
+    assert "later" not in rows[0]  # left out, and logged

@@ -123,3 +123,27 @@ def test_report_and_export_read_both_kinds_of_store(tmp_path, store_uri):
         cwd=REPO, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert len(exported.stdout.splitlines()) > 5  # a header and five articles (texts span lines)
+
+
+def test_what_the_store_holds_is_escaped_in_the_page():
+    from boltwise.report import render_html
+
+    hostile = "<svg onload=alert(1)>"
+    page = render_html({
+        "store": hostile, "generated_at": "now",
+        "sites": [{"site": hostile, "discovered": 1, "fetched": 1, "stored": 1, "revisions": 0,
+                   "duplicates": {hostile: 1}, "dropped": {hostile: 1}, "average_words": 5, "removed": {hostile: 1}}],
+        "published_per_day": {hostile: 1}, "duplicate_clusters": [{"article": hostile, "copies": 1}],
+        "learned_lines": {hostile: [{"line": hostile, "support": 3}]},
+        "runs": [{"id": 1, "spider": hostile, "started_at": hostile, "finished_at": hostile, "stats": {hostile: 1}}],
+    })  # fmt: skip
+    assert "onload" in page and "<svg onload" not in page
+
+
+def test_saved_files_count_for_their_articles_site(tmp_path):
+    store = f"BOLTWISE_STORE_URI=sqlite:///{tmp_path}/state.sqlite3"
+    assert crawl(tmp_path, "files", "-a", "path=fixtures/articles", "-s", store).returncode == 0
+    data = json.loads(report("-s", store, "-t", "json").stdout)
+    sites = {site["site"]: (site["discovered"], site["stored"]) for site in data["sites"]}
+    # four IT BOLTWISE articles; the fifth file's article names no site
+    assert sites == {"it-boltwise.de": (4, 4), "(none)": (1, 1)}

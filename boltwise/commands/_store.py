@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable
+import os
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -44,6 +47,17 @@ class StoreCommand(ScrapyCommand):
         return asyncio.run(run())
 
 
+@contextmanager
+def quiet_broken_pipe() -> Iterator[None]:
+    """A reader that stops reading (``| head``) ends the command, without a traceback (as the
+    Python documentation does it: stdout to devnull, so the exit's flush cannot fail again)."""
+    try:
+        yield
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+
+
 async def _must_exist(uri: str, spider: str) -> None:
     if uri.startswith("sqlite:///"):
         path = Path(uri.removeprefix("sqlite:///"))
@@ -55,8 +69,11 @@ async def _must_exist(uri: str, spider: str) -> None:
     if uri.startswith(("postgresql://", "postgres://")):
         import psycopg
 
-        async with await psycopg.AsyncConnection.connect(uri) as connection:
-            cursor = await connection.execute("SELECT to_regclass('boltwise_schema') IS NOT NULL")
-            row = await cursor.fetchone()
+        try:
+            async with await psycopg.AsyncConnection.connect(uri) as connection:
+                cursor = await connection.execute("SELECT to_regclass('boltwise_schema') IS NOT NULL")
+                row = await cursor.fetchone()
+        except psycopg.OperationalError as exc:
+            raise UsageError(f"Cannot reach the PostgreSQL store of --spider {spider}: {exc}") from exc
         if not (row and row[0]):
             raise UsageError(f"No boltwise store in the PostgreSQL database of --spider {spider}: crawl first.")

@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS articles (
     item {json} NOT NULL,
     stored_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS articles_site ON articles (site);
+-- a site's articles in URL order: an export's batches by key range (--site)
+CREATE INDEX IF NOT EXISTS articles_site_url ON articles (site, url);
 CREATE TABLE IF NOT EXISTS article_revisions (
     url TEXT NOT NULL,
     revision INTEGER NOT NULL,
@@ -40,7 +41,8 @@ CREATE TABLE IF NOT EXISTS ledger (
     last_modified TEXT,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ledger_state ON ledger (state);
+-- a state's URLs in URL order: the export of copies by key range
+CREATE INDEX IF NOT EXISTS ledger_state_url ON ledger (state, url);
 CREATE TABLE IF NOT EXISTS ledger_copies (
     url TEXT PRIMARY KEY,
     kind TEXT NOT NULL
