@@ -2,9 +2,10 @@
 
 Scrapy has no Parquet exporter; this is one, over pyarrow (the optional extra ``[parquet]``).
 Items are written in row groups of ``batch_size`` as they come, so memory stays flat however
-many are exported. Columns are typed by :class:`boltwise.items.Article`'s fields (tags and
-categories as lists of strings, ``dateline`` as JSON text); other fields are text (JSON for what is
-not a string), so no batch can change a column's type.
+many are exported. Columns are typed by
+:class:`boltwise.items.Article`'s fields (tags and categories as lists of strings, ``dateline`` as
+JSON text); other fields are text (JSON for what is not a string), so no batch can change a
+column's type.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 PARQUET_EXTRA = "pip install 'boltwise[parquet]'"
 # the columns readers filter on (pushed down to row groups by their min/max statistics)
 STATISTICS = frozenset({"site", "published", "modified", "fetched_at", "language", "word_count", "revision"})
+# the columns whose values repeat across articles (dictionary-encoded)
+DICTIONARY = frozenset({"site", "language", "declared_language", "publisher", "categories", "tags"})
 # the feed formats boltwise adds to Scrapy's (FEED_EXPORTERS)
 FEED_EXPORTERS = {"parquet": "boltwise.exporters.ParquetItemExporter"}
 
@@ -62,7 +65,7 @@ class ParquetItemExporter(BaseItemExporter):
         pa.set_memory_pool(pa.system_memory_pool())
         self._pa, self._pq = pa, pq
         self.file = file
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # rows per row group: larger ones took more memory, not less
         self.rows: list[dict[str, Any]] = []
         self.schema: Any = None
         self.writer: Any = None
@@ -98,11 +101,13 @@ class ParquetItemExporter(BaseItemExporter):
         self.rows = []
 
     def _writer(self) -> Any:
-        # min/max statistics only where readers filter (dates, site, language, counts): those of
-        # article texts are useless, and the writer keeps every row group's until the file closes
-        # (209 -> 197 MB peak exporting a million articles)
-        filtered = [name for name in self.schema.names if name in STATISTICS]
-        return self._pq.ParquetWriter(self.file, self.schema, write_statistics=filtered)
+        # min/max statistics only where readers filter, dictionary encoding only where values
+        # repeat: article texts' are useless, their dictionaries cost memory each row group, and
+        # the writer keeps every row group's statistics until the file closes (measured exporting
+        # 300,000 articles: 188 MB peak with both everywhere, 171 MB so)
+        stats = [name for name in self.schema.names if name in STATISTICS]
+        repeated = [name for name in self.schema.names if name in DICTIONARY]
+        return self._pq.ParquetWriter(self.file, self.schema, write_statistics=stats, use_dictionary=repeated)
 
     def _schema(self, rows: list[dict[str, Any]]) -> Any:
         """The columns: the fields to export; else, for articles, every Article field (one a

@@ -48,35 +48,18 @@ class ArticleRows(Database):
         return _document(row[0])["source"]
 
     async def articles(self, site: str | None = None, batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
-        """The latest revision of each article (of ``site``), by URL, ``batch`` rows at a time:
-        a key range per query, so memory stays flat however large the store."""
-        last = ""
-        while True:
-            rows = await self._fetchall(
-                f"SELECT url, item FROM articles WHERE url > ?{' AND site = ?' if site else ''}"
-                f" ORDER BY url LIMIT {int(batch)}",
-                (last, site) if site else (last,),
-            )
-            for _, document in rows:
-                yield _document(document)
-            if len(rows) < batch:
-                return
-            last = rows[-1][0]
+        """The latest revision of each article (of ``site``), by URL, ``batch`` rows at a time."""
+        where, params = ("site = ?", (site,)) if site else ("", ())
+        async for _, document in self._in_key_order(
+            "SELECT url, item FROM articles", where, params, ("url",), ("",), batch
+        ):
+            yield _document(document)
 
     async def revisions(self, batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
         """Every stored revision of every article, by URL and revision, ``batch`` rows at a time."""
-        last: tuple[str, int] = ("", 0)
-        while True:
-            rows = await self._fetchall(
-                "SELECT url, revision, item FROM article_revisions WHERE (url, revision) > (?, ?)"
-                f" ORDER BY url, revision LIMIT {int(batch)}",
-                last,
-            )
-            for _, _, document in rows:
-                yield _document(document)
-            if len(rows) < batch:
-                return
-            last = rows[-1][0], rows[-1][1]
+        select = "SELECT url, revision, item FROM article_revisions"
+        async for *_, document in self._in_key_order(select, "", (), ("url", "revision"), ("", 0), batch):
+            yield _document(document)
 
     async def counts(self) -> dict[str, list[tuple]]:
         return {

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
 from boltwise.store.schema import SCHEMA, SCHEMA_VERSION
 
@@ -70,6 +70,24 @@ class Database(ABC):
 
     @abstractmethod
     async def _fetchall(self, sql: str, params: tuple = ()) -> list[tuple]: ...
+
+    async def _in_key_order(
+        self, select: str, where: str, params: tuple, key: tuple[str, ...], start: tuple, batch: int
+    ) -> AsyncIterator[tuple]:
+        """The rows of ``select`` (whose first columns are ``key``) matching ``where``, in key
+        order, ``batch`` at a time by key range: one query per batch, never all rows at once, so
+        memory stays flat however large the table (and no cursor is held between batches)."""
+        columns, marks = ", ".join(key), ", ".join("?" * len(key))
+        condition = f"{where} AND " if where else ""
+        sql = f"{select} WHERE {condition}({columns}) > ({marks}) ORDER BY {columns} LIMIT {int(batch)}"
+        last = start
+        while True:
+            rows = await self._fetchall(sql, (*params, *last))
+            for row in rows:
+                yield row
+            if len(rows) < batch:
+                return
+            last = rows[-1][: len(key)]
 
     @abstractmethod
     async def _commit(self) -> None:

@@ -41,18 +41,11 @@ class LedgerRows(Database):
 
     async def duplicates(self, batch: int = 1000) -> AsyncIterator[dict[str, str]]:
         """The URLs recorded as copies, with the article each copies, by URL, ``batch`` at a time."""
-        last = ""
-        while True:
-            rows = await self._fetchall(
-                "SELECT url, reason, updated_at FROM ledger WHERE state = 'duplicate' AND url > ?"
-                f" ORDER BY url LIMIT {int(batch)}",
-                (last,),
-            )
-            for url, reason, updated_at in rows:
-                yield {"url": url, "duplicate_of": (reason or "").removeprefix(COPY_OF), "recorded_at": updated_at}
-            if len(rows) < batch:
-                return
-            last = rows[-1][0]
+        select = "SELECT url, reason, updated_at FROM ledger"
+        async for url, reason, updated_at in self._in_key_order(
+            select, "state = 'duplicate'", (), ("url",), ("",), batch
+        ):
+            yield {"url": url, "duplicate_of": (reason or "").removeprefix(COPY_OF), "recorded_at": updated_at}
 
     async def redirect_copies(self, original: str, kept: str) -> None:
         """The copies of ``original`` marked so far copy ``kept`` now, which superseded it."""

@@ -24,20 +24,10 @@ class ReportRows(Database):
         )
         return [(*row[:4], json.loads(row[4]) if isinstance(row[4], str) else row[4]) for row in rows]
 
-    async def ledger_rows(self, batch: int = 5000) -> AsyncIterator[tuple[str, str, str | None, str | None]]:
+    def ledger_rows(self, batch: int = 5000) -> AsyncIterator[tuple]:
         """(url, state, reason, copy kind) of every ledger row, by URL, ``batch`` at a time."""
-        last = ""
-        while True:
-            rows = await self._fetchall(
-                "SELECT l.url, l.state, l.reason, c.kind FROM ledger l LEFT JOIN ledger_copies c ON c.url = l.url"
-                f" WHERE l.url > ? ORDER BY l.url LIMIT {int(batch)}",
-                (last,),
-            )
-            for row in rows:
-                yield row
-            if len(rows) < batch:
-                return
-            last = rows[-1][0]
+        select = "SELECT l.url, l.state, l.reason, c.kind FROM ledger l LEFT JOIN ledger_copies c ON c.url = l.url"
+        return self._in_key_order(select, "", (), ("l.url",), ("",), batch)
 
     async def revisions_per_site(self) -> list[tuple[str | None, int]]:
         return await self._fetchall(
