@@ -37,8 +37,6 @@ class IndexRows(Database):
             (key, fp.exact, fp.signature.tobytes(), fp.shingles, fp.words, revision, modified),
         )
         assert row is not None
-        if revision == 1:  # a key indexed anew (its old story superseded, say) stands for itself
-            await self._execute("DELETE FROM dedup_superseded WHERE key = ?", (key,))
         if replaces is not None:  # a revision: its old buckets go, found by primary key
             await self._executemany(
                 "DELETE FROM dedup_buckets WHERE bucket = ? AND article = ?",

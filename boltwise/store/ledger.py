@@ -27,7 +27,9 @@ class LedgerRows(Database):
         half seen."""
         await self._execute(
             "INSERT INTO ledger (url, state, reason, updated_at) VALUES (?, 'duplicate',"
-            " ? || COALESCE((SELECT kept FROM dedup_superseded WHERE key = ?), ?), ?)"
+            " ? || COALESCE((SELECT kept FROM dedup_superseded WHERE key = ?"
+            # a key indexed anew (another story at that URL) stands for itself again
+            " AND NOT EXISTS (SELECT 1 FROM dedup_articles WHERE key = dedup_superseded.key)), ?), ?)"
             " ON CONFLICT (url) DO UPDATE SET state = excluded.state, reason = excluded.reason,"
             " updated_at = excluded.updated_at",
             (url, COPY_OF, original, original, datetime.now(UTC).isoformat()),
